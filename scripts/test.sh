@@ -20,7 +20,7 @@ PYTHON="${PYTHON:-python3}"
 START_SECONDS=$SECONDS
 
 section() { printf '\n\033[1m==== %s ====\033[0m\n' "$*"; }
-fail() { printf '\n\033[1;31mFAILED: %s\033[0m\n' "$*" >&2; exit "${2:-1}"; }
+fail() { printf '\n\033[1;31mFAILED: %s\033[0m\n' "$1" >&2; exit "${2:-1}"; }
 elapsed() { printf '%ss' "$((SECONDS - $1))"; }
 free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -51,7 +51,8 @@ STAMP=.venv/.caseweight-dev-install
 wanted="dev $(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$wanted" ]; then
   echo "pyproject.toml changed since the last install (or first run): pip install -e \".[dev]\""
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" >.venv/pip-install.log 2>&1 \
+    || { cat .venv/pip-install.log; fail "pip install -e \".[dev]\""; }
   echo "$wanted" > "$STAMP"
 else
   echo "up to date with pyproject.toml"

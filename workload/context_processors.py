@@ -1,4 +1,5 @@
 """Navigation links by role, so base.html only displays them."""
+from django.conf import settings
 from django.urls import reverse
 
 from workload.roles import Role, user_roles
@@ -7,7 +8,7 @@ from workload.roles import Role, user_roles
 def navigation(request) -> dict:
     roles = user_roles(request.user)
     if not roles and not getattr(request.user, "is_authenticated", False):
-        return {"nav_links": [], "user_roles": set()}
+        return {"nav_links": [], "user_roles": set(), "authority_name": settings.CASEWEIGHT_AUTHORITY_NAME}
     links = [("Home", reverse("home"))]
     if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER, Role.SMT}:
         links.append(("Teams", reverse("workload:team-list")))
@@ -20,4 +21,5 @@ def navigation(request) -> dict:
     return {
         "nav_links": [(label, url, current == url or (url != "/" and current.startswith(url))) for label, url in links],
         "user_roles": roles,
+        "authority_name": settings.CASEWEIGHT_AUTHORITY_NAME,
     }

@@ -3,6 +3,7 @@
 These fail, not skip, outside ./scripts/test.sh: a suite that silently fell back to SQLite or eager tasks
 would pass while proving nothing about production."""
 
+import json
 import os
 
 import pytest
@@ -10,10 +11,15 @@ from celery.result import EagerResult
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.core.management import call_command
 from django.db import connection
 
 from config.celery import app
 from tests.plugins.infra import RUN_TEST_SH, axe_check, pdf_text, screenshot
+
+PRODUCTION_STATIC_STORAGE = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"  # settings.py, DEBUG off
+)
 
 
 @app.task(name="tests.infra_send_mail")
@@ -25,7 +31,8 @@ def infra_send_mail(*, user_id: int, subject: str) -> None:
 
 @pytest.mark.django_db
 def test_database_is_postgresql_15():
-    assert os.environ.get("DATABASE_URL", "").startswith("postgres"), f"DATABASE_URL is not PostgreSQL; {RUN_TEST_SH}"
+    database_url = os.environ.get("DATABASE_URL", "")  # a name, so a failure doesn't print all of os.environ
+    assert database_url.startswith("postgres"), f"DATABASE_URL is not PostgreSQL; {RUN_TEST_SH}"
     assert connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -38,7 +45,9 @@ def test_worker_on_redis_sends_mail_that_reaches_smtp(celery_worker_live, smtp_s
     user_model = get_user_model()
     fields = {"email": "infra-check@caseweight.example"}
     fields.setdefault(user_model.USERNAME_FIELD, "infra-check")
-    user = user_model.objects.create_user(password="unused-password-123", **fields)  # committed: transactional
+    user = user_model.objects.create_user(
+        password="unused-password-123", **fields
+    )  # committed: transactional
 
     result = infra_send_mail.delay(user_id=user.pk, subject="Infrastructure check")
 
@@ -72,8 +81,25 @@ def test_axe_check_reports_an_image_without_alt_text(browser_page):
     browser_page.set_content('<!doctype html><html lang="en"><title>t</title><main><img src="x.png"></main>')
 
     assert axe_check(browser_page) == [
-        {"id": "image-alt", "impact": "critical", "help": "Images must have alternative text", "nodes": [["img"]]}
+        {
+            "id": "image-alt",
+            "impact": "critical",
+            "help": "Images must have alternative text",
+            "nodes": [["img"]],
+        }
     ]
+
+
+def test_collectstatic_builds_the_production_manifest(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC_STORAGE}}
+
+    call_command("collectstatic", "--noinput", verbosity=0)  # fails on a CSS url() to a missing file
+
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    assert {"vendor/bootstrap/css/bootstrap.min.css", "vendor/htmx/htmx.min.js", "admin/css/base.css"} <= set(
+        manifest["paths"]
+    )
 
 
 def test_weasyprint_renders_a_pdf_that_pdf_text_reads():

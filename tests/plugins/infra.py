@@ -54,6 +54,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# ------------------------------------------------------------------------------------- Static files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_manifest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Serve static files from the finders, as runserver does, instead of WhiteNoise's manifest.
+
+    Tests run with DEBUG off, so settings choose the manifest storage, and `{% static %}` would raise
+    "Missing staticfiles manifest entry" until collectstatic had run. test_infrastructure checks that
+    collectstatic with the production storage succeeds."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # An existing, empty STATIC_ROOT: WhiteNoise warns at start-up about a missing one.
+    with override_settings(STORAGES=storages, STATIC_ROOT=tmp_path_factory.mktemp("static_root")):
+        yield
+
+
 # --------------------------------------------------------------------------------------------- SMTP
 
 
@@ -78,7 +100,9 @@ class _CollectingHandler:
         self.messages: list[ReceivedMail] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         body_part = message.get_body(preferencelist=("plain",))
         mail = ReceivedMail(
             subject=str(message.get("Subject", "")),
@@ -154,11 +178,14 @@ def _broker_check(app: Any) -> None:
 
     if not os.environ.get("CELERY_BROKER_URL"):
         pytest.fail(f"CELERY_BROKER_URL is not set; {RUN_TEST_SH}.", pytrace=False)
+    error = None
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=3)
     except (OperationalError, OSError) as exc:
-        pytest.fail(f"Redis at {app.conf.broker_url} is unreachable ({exc}); {RUN_TEST_SH}.", pytrace=False)
+        error = exc  # failed below, outside the except, so the report isn't a chain of tracebacks
+    if error is not None:
+        pytest.fail(f"Redis at {app.conf.broker_url} is unreachable ({error}); {RUN_TEST_SH}.", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -230,7 +257,9 @@ def chromium_browser() -> Iterator[Browser]:
 
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(executable).exists():
-        pytest.fail(f"Chromium not found at {executable}; {RUN_TEST_SH} (it installs chromium).", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {executable}; {RUN_TEST_SH} (it installs chromium).", pytrace=False
+        )
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()

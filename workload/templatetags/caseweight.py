@@ -1,0 +1,40 @@
+"""Display helpers: band badges and exact points. No business rules here."""
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+# How a band reads at a glance. The band itself is decided by the scoring engine.
+BAND_TONE = {
+    "below_sustainable": "low", "below_bandwidth": "low", "below_target": "low",
+    "sustainable": "ok", "within_bandwidth": "ok", "within_target": "ok", "within_capacity": "ok",
+    "demanding": "warn", "above_target": "warn",
+    "high": "high", "above_bandwidth": "high", "over_capacity": "high", "above_escalation": "high",
+}
+
+
+@register.simple_tag
+def band_badge(code: str, label: str = "") -> str:
+    if not code:
+        return format_html('<span class="band band-none">{}</span>', label or "Not scored")
+    tone = BAND_TONE.get(code, "none")
+    return format_html('<span class="band band-{}">{}</span>', tone, label or code.replace("_", " ").capitalize())
+
+
+@register.filter
+def points(value) -> str:
+    """Exact decimal without trailing zeros: 21, 10.5, 56.25. Blank stays blank."""
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(str(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+@register.filter
+def get_item(mapping, key):
+    """Look up a key in a dict the view prepared (templates cannot subscript with variables)."""
+    return mapping.get(key) if mapping else None
