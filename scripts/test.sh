@@ -47,7 +47,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "creating .venv with $("$PYTHON" --version)"
   "$PYTHON" -m venv .venv
 fi
-STAMP=.venv/.caseweight-dev-install
+STAMP=.venv/.caseweight-install  # "<extras> <sha256 of pyproject.toml>", shared with demo.sh
 wanted="dev $(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$wanted" ]; then
   echo "pyproject.toml changed since the last install (or first run): pip install -e \".[dev]\""

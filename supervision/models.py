@@ -98,9 +98,15 @@ class ProformaEntry(TimeStampedModel):
     workload_context = models.TextField(blank=True)
     workload_action = models.TextField(blank=True)
     deviation_reason = models.TextField(blank=True)
+    # Field 8, POLICIES R03: allocating while over the maximum needs a reason, a time limit and a review date.
+    over_max_reason = models.TextField(blank=True)
+    over_max_until = models.DateField(null=True, blank=True)
+    over_max_review_on = models.DateField(null=True, blank=True)
     demanding_until = models.DateField(null=True, blank=True)
     high_priorities = models.TextField(blank=True)
     over_capacity_reason = models.TextField(blank=True)
+    # POLICIES R23: over capacity in two consecutive months needs the remedial action recorded.
+    remedial_action = models.TextField(blank=True)
     worker_comment = models.TextField(blank=True)
     completed_in_absence = models.BooleanField(default=False)
 

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from workload.access import can_manage_team, team_get_for_user, teams_for_user, worker_get_for_user
-from workload.models import SnapshotKind
+from workload.forms import SchemeChoiceForm, WhatIfWorkerForm, line_formset
+from workload.models import SchemeVersion, SnapshotKind
 from workload.roles import Role, user_roles
 from workload.selectors import (
     latest_snapshot_date,
@@ -20,6 +21,7 @@ from workload.selectors import (
     worker_membership_list,
     worker_snapshot_list,
 )
+from workload.whatif import FieldError, month_input_build, what_if_score
 
 
 def current_month():
@@ -83,5 +85,44 @@ def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workload/worker_detail.html", context)
 
 
-def what_if_view(request: HttpRequest) -> HttpResponse:  # replaced by the scoring page below
-    raise NotImplementedError
+@login_required
+def what_if_view(request: HttpRequest) -> HttpResponse:
+    """Score a month under any scheme without saving: pick a scheme, enter cases, read the explanation."""
+    versions = SchemeVersion.objects.order_by("label")
+    version = versions.filter(slug=request.GET.get("scheme", "")).first() or versions.first()
+    tables = version.tables()
+    team_type = request.GET.get("team_type", "")
+    if team_type not in tables.team_types:  # unknown or from another scheme: start at the first
+        team_type = next(iter(tables.team_types))
+    chooser = SchemeChoiceForm(initial={"scheme": version, "team_type": team_type}, tables=tables)
+    data = request.POST if request.method == "POST" else None
+    worker_form = WhatIfWorkerForm(data, tables=tables, prefix="worker")
+    lines = line_formset(tables=tables, team_type=team_type, data=data, extra=6)
+    score = score_error = None
+    if data is not None:
+        score, score_error = _what_if_result(version.slug, team_type, tables, worker_form, lines)
+    context = {
+        "chooser": chooser, "version": version, "tables": tables, "team_type": team_type,
+        "worker_form": worker_form, "lines": lines, "score": score, "score_error": score_error,
+        "wte": worker_form.cleaned_data.get("wte") if worker_form.is_bound and worker_form.is_valid() else None,
+    }
+    # htmx posts get the whole page too and swap only #what-if (hx-select), so field errors show in place
+    return render(request, "workload/what_if.html", context)
+
+
+def _what_if_result(slug, team_type, tables, worker_form, lines):
+    """Score the filled lines; put a form error or an engine error next to the field it names."""
+    if not worker_form.is_valid() or not lines.is_valid():
+        return None, FieldError(line=None, field=None, message="Correct the fields marked below to see the score.")
+    filled = [(i, form.cleaned_data) for i, form in enumerate(lines.forms) if form.cleaned_data.get("category")]
+    if not filled:
+        return None, None
+    month = month_input_build(
+        scheme_slug=slug, team_type=team_type, worker=worker_form.cleaned_data, lines=[line for _, line in filled]
+    )
+    score, error = what_if_score(month=month, tables=tables, line_indexes=[i for i, _ in filled])
+    if error is not None:
+        form = lines.forms[error.line] if error.line is not None else worker_form
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+    return score, error

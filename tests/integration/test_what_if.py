@@ -1,0 +1,74 @@
+"""The scoring page: pick a scheme, enter cases, see the score explained, nothing saved."""
+import re
+
+import pytest
+from django.urls import reverse
+
+from supervision.models import ProformaEntry
+
+pytestmark = pytest.mark.django_db
+
+NOTTS = {"scheme": "nottinghamshire-wlm-2016", "team_type": "assessment"}
+
+
+def post_lines(client, params, worker, lines, *, htmx=False):
+    data = {"lines-TOTAL_FORMS": "6", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "60"}
+    data.update({f"worker-{k}": v for k, v in worker.items()})
+    for i, line in enumerate(lines):
+        for key, value in line.items():
+            data[f"lines-{i}-{key}"] = value
+    url = reverse("workload:what-if") + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(url, data, **headers)
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_the_nottinghamshire_worked_example_is_explained_figure_by_figure(client, manager):
+    client.force_login(manager)
+    response = post_lines(
+        client, NOTTS, {"wte": "1"}, [{"children": "4", "category": "s47_icpc", "factors": "interpreter"}]
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert 'data-testid="total-points">22<' in page
+    assert "Line 1: 22 points" in page
+    # each figure with its reason: column A for the first child, B for the others, the factor
+    assert ": 15 " in page and ": 6 " in page and ": 1 " in page
+    assert "Below sustainable" in page
+    assert ProformaEntry.objects.count() == 0  # nothing saved
+
+
+def test_an_engine_error_is_shown_next_to_the_field_it_names(client, manager):
+    client.force_login(manager)
+    response = post_lines(
+        client, NOTTS, {"wte": "1"},
+        [{"children": "2", "category": "cin_stable", "factors": ["interpreter", "adult_of_concern", "overnight_stays"]}],
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert 'data-testid="score-error"' in page
+    assert re.search(r'id="error_\d+_id_lines-0-factors"', page), "the error sits under line 1's factors"
+
+
+def test_wte_outside_range_is_a_form_error_not_a_500(client, manager):
+    client.force_login(manager)
+    response = post_lines(client, NOTTS, {"wte": "1.5"}, [{"children": "1", "category": "cin_stable"}])
+    assert response.status_code == 200
+    assert 'id="error_1_id_worker-wte"' in response.content.decode()
+
+
+def test_swindon_shows_grade_and_hides_nottinghamshire_fields(client, manager):
+    client.force_login(manager)
+    page = client.get(reverse("workload:what-if") + "?scheme=swindon-cws-v1&team_type=childrens_social_work").content.decode()
+    assert 'name="worker-grade"' in page
+    assert 'name="worker-extra_duty_hours"' not in page
+    assert 'name="lines-0-co_work_share"' not in page
+
+
+def test_unknown_scheme_falls_back_to_a_form_error_not_a_500(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("workload:what-if") + "?scheme=nope&team_type=zzz")
+    assert response.status_code == 200
