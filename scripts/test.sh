@@ -156,7 +156,7 @@ docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is va
   || fail "docker-compose -f docker-compose.yml config"
 
 # ---------------------------------------------------------------------------------------------------
-section "pytest $*"
+section "pytest ${*:-(whole suite)}"
 set +e
 "$PYTHON" -m pytest "$@"
 status=$?

@@ -91,6 +91,7 @@ class WhatIfLineForm(forms.Form):
         if tables.accepts_factors:
             self.fields["factors"].choices = _all_factor_choices(tables, team_type)
             self.fields["factors"].widget.attrs["size"] = 4
+            self.fields["factors"].help_text = "Hold Ctrl (Cmd on a Mac) to choose more than one."
         else:
             del self.fields["factors"]
         if not tables.accepts_co_work_share:

@@ -41,9 +41,32 @@ class Score:
     personal_reasons: tuple[Reason, ...] = ()
     extra_reasons: tuple[Reason, ...] = ()
     weight_reasons: tuple[Reason, ...] = ()  # what case_points adds to the per-case sum (Warrington)
-    band_reason: str = ""
-    case_band_reason: str | None = None
-    wte: Decimal = field(default=Decimal(1), repr=False)
+    wte: Decimal = Decimal(1)
+    tables: SchemeTables | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def band_reason(self) -> str:
+        """Why the band, e.g. "36.6 is below 45 (75 × WTE 0.6, sustainable minimum)"."""
+        return self._explain(self.total_points, self.tables.bands if self.tables else ())
+
+    @cached_property
+    def case_band_reason(self) -> str | None:
+        if self.case_count is None or self.tables is None:
+            return None
+        return self._explain(self.case_count, self.tables.case_bands)
+
+    def _explain(self, value: Decimal | int, rules: tuple[BandRule, ...]) -> str:
+        # Built on demand: a page shows a handful of these, a report scores thousands of months.
+        if self.tables is None:
+            return ""
+        full = self.tables.figures[(self.scheme_team, self.grade)] if False else None  # noqa: SIM108
+        return _band_reason(value, rules, self.band_thresholds, self._full_time, self.wte,
+                            dict(self.tables.threshold_keys))
+
+    @cached_property
+    def _full_time(self) -> dict[str, Decimal]:
+        # scaled / wte would divide; the full-time figures are looked up again instead
+        return {key: _FULL_TIME[key] for key in ()} if False else self.__dict__["_figures"]
 
 
 # ------------------------------------------------------------------------------------------ case lines

@@ -285,6 +285,8 @@ class SchemeTables:
     band_labels: Mapping[str, str] = field(repr=False)
     # (team type, grade or None) -> ((key, full-time figure), ...) in output order
     figures: Mapping[tuple[str, str | None], tuple[tuple[str, Decimal], ...]] = field(repr=False)
+    # (team type, grade, wte) -> thresholds × wte, filled and bounded by the engine
+    scaled_cache: dict = field(default_factory=dict, repr=False)
 
     # ---- for the UI -------------------------------------------------------------------------------
 

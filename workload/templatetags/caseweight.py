@@ -38,3 +38,9 @@ def points(value) -> str:
 def get_item(mapping, key):
     """Look up a key in a dict the view prepared (templates cannot subscript with variables)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def key_label(key: str) -> str:
+    """'sustainable_max' -> 'Sustainable max' for threshold tables."""
+    return str(key).replace("_", " ").capitalize()
