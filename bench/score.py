@@ -33,11 +33,12 @@ from workload.scoring import (  # noqa: E402
     WorkerInput,
     builtin_scheme_data,
     builtin_tables,
+    engine,
     parse_month,
     score_month,
     validate_month,
 )
-from workload.scoring.tables import PER_CASE, PER_CHILD, SchemeTables  # noqa: E402
+from workload.scoring.tables import PER_CASE, SchemeTables  # noqa: E402
 
 WTES = [Decimal("1"), Decimal("0.8"), Decimal("0.6"), Decimal("0.5"), Decimal("0.4")]
 SHARES = [Decimal("0.3"), Decimal("0.4"), Decimal("0.5"), Decimal("0.75")]
@@ -63,7 +64,9 @@ def _case(rng: random.Random, tables: SchemeTables, team: str, grade: str | None
             factors.append(code)
     co_worked = rng.random() < 0.1
     share = rng.choice(SHARES) if co_worked and tables.accepts_co_work_share and rng.random() < 0.5 else None
-    return CaseInput(children, category, tuple(factors), co_worked, share, reference=f"line-{rng.random():.6f}")
+    return CaseInput(
+        children, category, tuple(factors), co_worked, share, reference=f"line-{rng.random():.6f}"
+    )
 
 
 def generate(lines: int, seed: int) -> list[tuple[MonthInput, SchemeTables]]:
@@ -81,8 +84,9 @@ def generate(lines: int, seed: int) -> list[tuple[MonthInput, SchemeTables]]:
         hours = Decimal(rng.randint(0, 12)) if tables.accepts_extra_duty_hours else Decimal(0)
         size = min(rng.randint(15, 25), lines - made)
         cases = tuple(_case(rng, tables, team, grade) for _ in range(size))
-        worker = WorkerInput(wte=rng.choice(WTES), grade=grade, personal=personal, extra_duty_hours=hours,
-                             extras=extras)
+        worker = WorkerInput(
+            wte=rng.choice(WTES), grade=grade, personal=personal, extra_duty_hours=hours, extras=extras
+        )
         month = MonthInput(tables.slug, team, worker, cases)
         validate_month(month, tables)
         months.append((month, tables))
@@ -172,11 +176,15 @@ def run_parse_score(json_months) -> Decimal:
 
 
 def clear_caches(months) -> None:
+    engine._LINES.clear()
     for _, tables in months:
+        tables.scaled_cache.clear()
         for team in tables.team_type_specs.values():
             for spec in team.categories.values():
-                spec.memo.clear()
+                spec.base_memo.clear()
                 spec.valid_factor_lists.clear()
+                for use in spec.factors.values():
+                    use.memo.clear()
 
 
 def timed(fn, *args) -> float:

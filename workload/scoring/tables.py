@@ -132,6 +132,7 @@ class FactorUse:
     detail: str
     replaces_case_points: bool
     reason: Reason | None  # per-case factors: the same reason every time
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # children -> (points, reason)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -147,9 +148,9 @@ class CategorySpec:
     groups: tuple[tuple[int, int], ...]  # (minimum children, multiplier g), ascending
     counts_whole_case: bool  # RBWM case count: a CIN family is one case, otherwise each child
     factors: Mapping[str, FactorUse]
-    # Scoring is a pure function of (children, factors) for a category, and a factor list's validity a
-    # pure function of the list, so the engine and the validator remember results here (bounded by them).
-    memo: dict = field(default_factory=dict, repr=False)
+    # Scores of the category's own columns per number of children (engine), and factor lists already
+    # found valid (validator): pure functions of their keys, remembered here and bounded by their users.
+    base_memo: dict = field(default_factory=dict, repr=False)
     valid_factor_lists: dict = field(default_factory=dict, repr=False)
 
     def noun(self, n: int) -> str:
@@ -364,7 +365,6 @@ class SchemeTables:
         return _build(data)
 
 
-
 def _build(data: Mapping[str, Any]) -> SchemeTables:
     if not isinstance(data, Mapping):
         raise SchemeDataError(f"scheme data must be an object, not {type(data).__name__}")
@@ -464,8 +464,11 @@ def _build(data: Mapping[str, Any]) -> SchemeTables:
     for raw in _list(data.get("grades"), f"{where}: grades"):
         code = _text(_get(raw, "code", f"{where}: grade"), "grade code")
         gw = f"{where}: grade {code}"
-        grades[code] = Grade(code, _text(_get(raw, "label", gw), f"{gw}: label"),
-                             _figures(raw.get("thresholds"), f"{gw}: thresholds"))
+        grades[code] = Grade(
+            code,
+            _text(_get(raw, "label", gw), f"{gw}: label"),
+            _figures(raw.get("thresholds"), f"{gw}: thresholds"),
+        )
     requires_grade = bool(data.get("grade_required", False))
     default_grade = data.get("default_grade")
     if default_grade is not None and default_grade not in grades:
@@ -510,8 +513,10 @@ def _build(data: Mapping[str, Any]) -> SchemeTables:
     stable_bonus = None
     if stable is not None:
         points = _number(_get(stable, "points", f"{where}: stable_points"), f"{where}: stable_points")
-        stable_bonus = Bonus(points, Reason(stable.get("label") or "Stable element", points,
-                                            stable.get("detail") or "Stable element"))
+        stable_bonus = Bonus(
+            points,
+            Reason(stable.get("label") or "Stable element", points, stable.get("detail") or "Stable element"),
+        )
     weight = data.get("workload_weight")
     weight_rule = None
     if weight is not None:
@@ -524,14 +529,21 @@ def _build(data: Mapping[str, Any]) -> SchemeTables:
 
     threshold_keys = []
     for raw in _list(_get(data, "threshold_keys", where), f"{where}: threshold_keys"):
-        threshold_keys.append((_text(_get(raw, "code", f"{where}: threshold key"), "threshold key"),
-                               raw.get("label") or raw["code"].replace("_", " ")))
+        threshold_keys.append(
+            (
+                _text(_get(raw, "code", f"{where}: threshold key"), "threshold key"),
+                raw.get("label") or raw["code"].replace("_", " "),
+            )
+        )
     key_codes = {code for code, _ in threshold_keys}
     base_thresholds = _figures(data.get("thresholds"), f"{where}: thresholds")
 
     bands = _band_rules(_get(data, "bands", where), f"{where}: bands", key_codes)
-    case_bands = _band_rules(data.get("case_bands"), f"{where}: case_bands", key_codes) if data.get(
-        "case_bands") else ()
+    case_bands = (
+        _band_rules(data.get("case_bands"), f"{where}: case_bands", key_codes)
+        if data.get("case_bands")
+        else ()
+    )
     if rules == "rbwm" and not case_bands:
         raise SchemeDataError(f"{where}: the rbwm rules need case_bands")
     band_labels = {rule.code: rule.label for rule in (*bands, *case_bands)}
@@ -549,12 +561,15 @@ def _build(data: Mapping[str, Any]) -> SchemeTables:
                 merged.update(grades[chosen].thresholds)
             unknown = set(merged) - key_codes
             if unknown:
-                raise SchemeDataError(f"{where}: threshold(s) {', '.join(sorted(unknown))} not in threshold_keys")
+                raise SchemeDataError(
+                    f"{where}: threshold(s) {', '.join(sorted(unknown))} not in threshold_keys"
+                )
             ordered = tuple((key, merged[key]) for key, _ in threshold_keys if key in merged)
             for rule in (*bands, *case_bands):
                 if rule.key is not None and rule.key not in merged and rule.op != "gt":
                     raise SchemeDataError(
-                        f"{where}: team type {team.code} (grade {chosen}) has no figure for band key {rule.key}")
+                        f"{where}: team type {team.code} (grade {chosen}) has no figure for band key {rule.key}"
+                    )
             figures[(team.code, grade)] = ordered
 
     return SchemeTables(
@@ -570,11 +585,14 @@ def _build(data: Mapping[str, Any]) -> SchemeTables:
         factor_groups=_groups(factor_rules.get("exclusive_groups"), f"{where}: factor groups", factors),
         personal_specs=MappingProxyType(personal),
         max_personal=None if max_personal is None else _whole(max_personal, f"{where}: personal max"),
-        personal_groups=_groups(personal_rules.get("exclusive_groups"), f"{where}: personal groups", personal),
+        personal_groups=_groups(
+            personal_rules.get("exclusive_groups"), f"{where}: personal groups", personal
+        ),
         duty_rate=duty_rate,
         extra_specs=MappingProxyType(extras),
-        extra_groups=_groups((data.get("extra_rules") or {}).get("exclusive_groups"), f"{where}: extra groups",
-                             extras),
+        extra_groups=_groups(
+            (data.get("extra_rules") or {}).get("exclusive_groups"), f"{where}: extra groups", extras
+        ),
         grade_specs=MappingProxyType(grades),
         requires_grade=requires_grade,
         default_grade=default_grade,
@@ -606,7 +624,12 @@ def _band_rules(raw: Any, where: str, keys: set[str]) -> tuple[BandRule, ...]:
         cond = item.get("if")
         op = key = None
         if cond is not None:
-            if not isinstance(cond, list | tuple) or len(cond) != 2 or cond[0] not in BAND_OPS or cond[1] not in keys:
+            if (
+                not isinstance(cond, list | tuple)
+                or len(cond) != 2
+                or cond[0] not in BAND_OPS
+                or cond[1] not in keys
+            ):
                 raise SchemeDataError(f"{where}: band {code} has a bad condition {cond!r}")
             op, key = cond
         rules.append(BandRule(code, item.get("label") or code.replace("_", " ").capitalize(), op, key))
@@ -630,8 +653,15 @@ def _check_factor_use(raw: Mapping, where: str, categories: set[str]) -> None:
             raise SchemeDataError(f"{where}: unknown unit '{override.get('unit')}' for {cat}")
 
 
-def _category(row: Mapping, team: str, table: Mapping, columns: Mapping, factors: Mapping[str, Factor],
-              factor_raw: Mapping[str, Mapping], where: str) -> CategorySpec:
+def _category(
+    row: Mapping,
+    team: str,
+    table: Mapping,
+    columns: Mapping,
+    factors: Mapping[str, Factor],
+    factor_raw: Mapping[str, Mapping],
+    where: str,
+) -> CategorySpec:
     code = row["code"]
     cw = f"{where} row {code}"
     label = _text(_get(row, "label", cw), f"{cw}: label")
@@ -664,13 +694,18 @@ def _category(row: Mapping, team: str, table: Mapping, columns: Mapping, factors
             cap=None if cap is None else _number(cap, f"column {key}: cap"),
             cap_label=column.get("cap_label") or col_label,
             min_children=_whole(column.get("min_children", 1), f"column {key}: min_children"),
-            max_children=None if column.get("max_children") is None else _whole(
-                column["max_children"], f"column {key}: max_children"),
+            max_children=None
+            if column.get("max_children") is None
+            else _whole(column["max_children"], f"column {key}: max_children"),
             reason=Reason(col_label, value, detail) if unit == PER_CASE else None,
         )
         components.append(comp)
-    groups = tuple(sorted((_whole(m, f"{cw}: groups"), _whole(g, f"{cw}: groups"))
-                          for m, g in _list(row.get("groups"), f"{cw}: groups")))
+    groups = tuple(
+        sorted(
+            (_whole(m, f"{cw}: groups"), _whole(g, f"{cw}: groups"))
+            for m, g in _list(row.get("groups"), f"{cw}: groups")
+        )
+    )
     uses: dict[str, FactorUse] = {}
     for fcode, factor in factors.items():
         if factor.categories is not None and code not in factor.categories:

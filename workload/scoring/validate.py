@@ -17,8 +17,8 @@ from .tables import CategorySpec, SchemeTables, TeamType
 
 TablesFor = Callable[[str], "SchemeTables | None"]
 
-# Remembered valid factor lists per category; beyond this many the validator just checks again.
-_MEMO_LIMIT = 4096
+# Factor lists found valid, remembered per category up to this many (then the memory starts again).
+_MEMO_LIMIT = 1024
 
 
 class ScoringInputError(ValueError):
@@ -34,6 +34,8 @@ class ScoringInputError(ValueError):
 def show(value: Any) -> str:
     """A value as the user wrote it, for messages: 'text', 0.6, true, null, a list, an object."""
     if isinstance(value, str):
+        if len(value) > 60:  # enough to recognise it; a message is not the place for a whole document
+            value = value[:57] + "…"
         return f"'{value}'" if value else "empty text"
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -121,7 +123,9 @@ def check_personal_code(index: int, code: Any, tables: SchemeTables) -> None:
         raise ScoringInputError(path, f"Each personal element must be a code (text), not {show(code)}.")
     if code not in tables.personal_specs:
         if not tables.personal_specs:
-            raise ScoringInputError(path, f"Scheme '{tables.slug}' has no personal elements; remove {show(code)}.")
+            raise ScoringInputError(
+                path, f"Scheme '{tables.slug}' has no personal elements; remove {show(code)}."
+            )
         raise ScoringInputError(
             path,
             f"{show(code)} is not a personal element of scheme '{tables.slug}'; "
@@ -150,7 +154,9 @@ def check_extra_duty_hours(hours: Any, present: bool, tables: SchemeTables) -> N
             path, f"Scheme '{tables.slug}' does not score extra-duty hours; remove {show(hours)}."
         )
     if not _is_number(hours):
-        raise ScoringInputError(path, f"Extra-duty hours must be a number such as 8 or 2.5, not {show(hours)}.")
+        raise ScoringInputError(
+            path, f"Extra-duty hours must be a number such as 8 or 2.5, not {show(hours)}."
+        )
     if hours < 0:
         raise ScoringInputError(path, f"Extra-duty hours cannot be negative ({show(hours)}).")
 
@@ -172,7 +178,8 @@ def check_extra_code(index: int, code: Any, tables: SchemeTables, team_type: str
         )
     if extra.teams is not None and team_type not in extra.teams:
         raise ScoringInputError(
-            path, f"{show(code)} is not available to team type '{team_type}' (only {_one_of(sorted(extra.teams))})."
+            path,
+            f"{show(code)} is not available to team type '{team_type}' (only {_one_of(sorted(extra.teams))}).",
         )
     grade = grade or tables.default_grade
     if extra.grades is not None and grade not in extra.grades:
@@ -211,8 +218,9 @@ def check_category(index: int, category: Any, team: TeamType) -> CategorySpec:
     return spec
 
 
-def check_factor_code(index: int, j: int, code: Any, spec: CategorySpec, tables: SchemeTables,
-                      team_type: str) -> None:
+def check_factor_code(
+    index: int, j: int, code: Any, spec: CategorySpec, tables: SchemeTables, team_type: str
+) -> None:
     if isinstance(code, str) and code in spec.factors:
         return
     path = f"cases[{index}].factors[{j}]"
@@ -222,8 +230,10 @@ def check_factor_code(index: int, j: int, code: Any, spec: CategorySpec, tables:
     if factor is None:
         if not tables.factor_specs:
             raise ScoringInputError(
-                path, f"Scheme '{tables.slug}' takes no additional factors: it counts children only; "
-                      f"remove {show(code)}.")
+                path,
+                f"Scheme '{tables.slug}' takes no additional factors: it counts children only; "
+                f"remove {show(code)}.",
+            )
         raise ScoringInputError(path, f"{show(code)} is not an additional factor of scheme '{tables.slug}'.")
     if team_type in factor.excluded_teams or (factor.teams is not None and team_type not in factor.teams):
         raise ScoringInputError(path, f"{show(code)} is not applicable to team type '{team_type}'.")
@@ -255,7 +265,9 @@ def check_factor_list(index: int, codes: Sequence[str], spec: CategorySpec, tabl
 
 def check_co_worked(index: int, co_worked: Any) -> None:
     if not isinstance(co_worked, bool):
-        raise ScoringInputError(f"cases[{index}].co_worked", f"co_worked must be true or false, not {show(co_worked)}.")
+        raise ScoringInputError(
+            f"cases[{index}].co_worked", f"co_worked must be true or false, not {show(co_worked)}."
+        )
 
 
 def check_co_work_share(index: int, share: Any, present: bool, co_worked: bool, tables: SchemeTables) -> None:
@@ -263,15 +275,22 @@ def check_co_work_share(index: int, share: Any, present: bool, co_worked: bool, 
         return
     path = f"cases[{index}].co_work_share"
     if not tables.accepts_co_work_share:
-        how = ("co-worked cases count in full" if tables.co_work_default_share is None
-               else f"a co-worked case scores × {tables.co_work_default_label}")
+        how = (
+            "co-worked cases count in full"
+            if tables.co_work_default_share is None
+            else f"a co-worked case scores × {tables.co_work_default_label}"
+        )
         raise ScoringInputError(path, f"Scheme '{tables.slug}' takes no co-working share ({how}); remove it.")
     if not co_worked:
         raise ScoringInputError(path, "A co-working share is only allowed when co_worked is true.")
     if not _is_number(share):
-        raise ScoringInputError(path, f"The co-working share must be a number such as 0.5, not {show(share)}.")
+        raise ScoringInputError(
+            path, f"The co-working share must be a number such as 0.5, not {show(share)}."
+        )
     if not 0 < share <= 1:
-        raise ScoringInputError(path, f"The co-working share must be more than 0 and at most 1, not {show(share)}.")
+        raise ScoringInputError(
+            path, f"The co-working share must be more than 0 and at most 1, not {show(share)}."
+        )
 
 
 def _no_duplicates(path: str, codes: Sequence[str], what: str) -> None:
@@ -288,15 +307,29 @@ def _exclusive(path: str, codes: Sequence[str], groups: Sequence[frozenset[str]]
         clash = [code for code in codes if code in group]
         if len(set(clash)) > 1:
             raise ScoringInputError(
-                path, f"{' and '.join(repr(c) for c in dict.fromkeys(clash))} cannot be used together {where}; "
-                      f"choose one.")
+                path,
+                f"{' and '.join(repr(c) for c in dict.fromkeys(clash))} cannot be used together {where}; "
+                f"choose one.",
+            )
 
 
-def _check_factors(index: int, factors: Sequence[Any], spec: CategorySpec, tables: SchemeTables,
-                   team_type: str) -> None:
+def _check_factors(
+    index: int, factors: Sequence[Any], spec: CategorySpec, tables: SchemeTables, team_type: str
+) -> None:
+    """Element rules in order, then list rules; a list already found valid for this category is not
+    checked again (validity depends only on the list, the category and the team type of the spec)."""
+    try:
+        if factors in spec.valid_factor_lists:
+            return
+    except TypeError:  # an unhashable element: not a code, the checks below say so
+        pass
     for j, code in enumerate(factors):
         check_factor_code(index, j, code, spec, tables, team_type)
     check_factor_list(index, factors, spec, tables)
+    if type(factors) is tuple:
+        if len(spec.valid_factor_lists) >= _MEMO_LIMIT:
+            spec.valid_factor_lists.clear()
+        spec.valid_factor_lists[factors] = True
 
 
 # ------------------------------------------------------------------------------------- typed months
@@ -314,36 +347,36 @@ def validate_month(month: MonthInput, tables: SchemeTables) -> None:
     check_wte(worker.wte)
     check_grade(worker.grade, worker.grade is not None, tables)
     personal = worker.personal
-    for i, code in enumerate(personal):
-        check_personal_code(i, code, tables)
-    check_personal_list(personal, tables)
+    if personal:
+        for i, code in enumerate(personal):
+            check_personal_code(i, code, tables)
+        check_personal_list(personal, tables)
     hours = worker.extra_duty_hours
-    check_extra_duty_hours(hours, not (_is_number(hours) and hours == 0), tables)
-    for i, code in enumerate(worker.extras):
-        check_extra_code(i, code, tables, team.code, worker.grade)
-    check_extras_list(worker.extras, tables)
+    if hours is not None and not (_is_number(hours) and hours == 0):
+        check_extra_duty_hours(hours, True, tables)
+    elif hours is None:
+        check_extra_duty_hours(hours, True, tables)  # None is not a number of hours
+    if worker.extras:
+        for i, code in enumerate(worker.extras):
+            check_extra_code(i, code, tables, team.code, worker.grade)
+        check_extras_list(worker.extras, tables)
     categories = team.categories
     for i, case in enumerate(month.cases):
         n = case.children
         if type(n) is not int or n < 1:
             check_children(i, n)
-        spec = categories.get(case.category) if isinstance(case.category, str) else None
+        category = case.category
+        spec = categories.get(category) if type(category) is str else None
         if spec is None:
-            spec = check_category(i, case.category, team)
+            spec = check_category(i, category, team)
         factors = case.factors
         if factors:
-            try:
-                known = factors in spec.valid_factor_lists
-            except TypeError:  # an unhashable element: not a code, the slow path says so
-                known = False
-            if not known:
-                _check_factors(i, factors, spec, tables, team.code)
-                if len(spec.valid_factor_lists) < _MEMO_LIMIT and isinstance(factors, tuple):
-                    spec.valid_factor_lists[factors] = True
-        if case.co_worked is not False and case.co_worked is not True:
-            check_co_worked(i, case.co_worked)
+            _check_factors(i, factors, spec, tables, team.code)
+        co_worked = case.co_worked
+        if co_worked is not False and co_worked is not True:
+            check_co_worked(i, co_worked)
         if case.co_work_share is not None:
-            check_co_work_share(i, case.co_work_share, True, case.co_worked, tables)
+            check_co_work_share(i, case.co_work_share, True, co_worked, tables)
 
 
 # -------------------------------------------------------------------------------------- JSON months
@@ -412,8 +445,9 @@ def parse_month(obj: Any, *, tables_for: TablesFor) -> tuple[MonthInput, SchemeT
     month = MonthInput(
         scheme=slug,
         team_type=team.code,
-        worker=WorkerInput(wte=wte, grade=grade, personal=tuple(personal), extra_duty_hours=hours,
-                           extras=tuple(extras)),
+        worker=WorkerInput(
+            wte=wte, grade=grade, personal=tuple(personal), extra_duty_hours=hours, extras=tuple(extras)
+        ),
         cases=cases,
     )
     return month, tables
@@ -439,8 +473,9 @@ def _parse_case(index: int, raw: Any, team: TeamType, tables: SchemeTables) -> C
     if category is _MISSING:
         raise ScoringInputError(f"cases[{index}].category", "The category is missing.")
     spec = check_category(index, category, team)
-    factors = _list_of(raw, "factors", f"cases[{index}].factors", "factor codes")
-    _check_factors(index, factors, spec, tables, team.code)
+    factors = tuple(_list_of(raw, "factors", f"cases[{index}].factors", "factor codes"))
+    if factors:
+        _check_factors(index, factors, spec, tables, team.code)
     co_worked = raw.get("co_worked", _MISSING)
     if co_worked is _MISSING:
         co_worked = False
@@ -452,7 +487,7 @@ def _parse_case(index: int, raw: Any, team: TeamType, tables: SchemeTables) -> C
     return CaseInput(
         children=children,
         category=category,
-        factors=tuple(factors),
+        factors=factors,
         co_worked=co_worked,
         co_work_share=None if share is _MISSING else Decimal(share),
         reference=reference if isinstance(reference, str) else "",
