@@ -35,3 +35,7 @@ class ReportRun(models.Model):
                 fields=["kind", "period_key"], condition=models.Q(team__isnull=True), name="one_authority_run_per_period"
             ),
         ]
+
+    def __str__(self) -> str:
+        scope = self.team.code if self.team_id else "authority"
+        return f"{self.get_kind_display()} {self.period_key} ({scope})"

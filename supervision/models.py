@@ -212,6 +212,9 @@ class Countersignature(models.Model):
     content_hash = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.typed_name} signed {self.entry} at {self.signed_at:%Y-%m-%d %H:%M}"
+
 
 class Dispute(models.Model):
     entry = models.ForeignKey(ProformaEntry, on_delete=models.PROTECT, related_name="disputes")
@@ -222,6 +225,9 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"Dispute of {self.entry} at {self.raised_at:%Y-%m-%d %H:%M}"
 
 
 class WorkloadConcern(TimeStampedModel):

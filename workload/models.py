@@ -388,6 +388,9 @@ class Absence(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.get_kind_display()} from {self.start}"
+
 
 class CapacityReduction(models.Model):
     """A temporary reduction of a worker's capacity (POLICIES R25); the score's band never changes."""
@@ -408,6 +411,9 @@ class CapacityReduction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="reduction_end_after_start"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.worker}: −{self.reduction_percent}% to {self.end}"
 
 
 # --- Cases and allocations --------------------------------------------------------------------------
@@ -541,6 +547,9 @@ class CaseloadSnapshot(models.Model):
         ]
         indexes = [models.Index(fields=["team", "taken_on"], name="snapshot_team_date")]
 
+    def __str__(self) -> str:
+        return f"{self.worker} on {self.taken_on}: {self.allocated_children} children"
+
 
 class TeamSnapshot(models.Model):
     """Per team and snapshot date: unallocated children and the establishment (M15a, M16)."""
@@ -556,3 +565,6 @@ class TeamSnapshot(models.Model):
     class Meta:
         ordering = ["-taken_on", "team"]
         constraints = [models.UniqueConstraint(fields=["team", "taken_on"], name="one_snapshot_per_team_date")]
+
+    def __str__(self) -> str:
+        return f"{self.team} on {self.taken_on}"
