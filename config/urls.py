@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from workload.views import home_view
+from reporting.views import home_view
 
 urlpatterns = [
     path("", home_view, name="home"),

@@ -113,7 +113,9 @@ def _pts(value: Decimal) -> str:
     return f"{text} point{'s' if value != 1 else ''}"
 
 
-def line_formset(*, tables, team_type, data=None, extra=3):
-    """A formset of case lines whose choices come from the scheme."""
-    LineFormSet = forms.formset_factory(WhatIfLineForm, extra=extra, max_num=60, validate_max=True)
-    return LineFormSet(data=data, prefix="lines", form_kwargs={"tables": tables, "team_type": team_type})
+def line_formset(*, tables, team_type, data=None, initial=None, blank_lines=4):
+    """A formset of case lines whose choices come from the scheme, with a few blank lines to fill."""
+    LineFormSet = forms.formset_factory(WhatIfLineForm, extra=blank_lines, max_num=60, validate_max=True)
+    return LineFormSet(
+        data=data, initial=initial or None, prefix="lines", form_kwargs={"tables": tables, "team_type": team_type}
+    )

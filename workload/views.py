@@ -9,7 +9,6 @@ from django.utils import timezone
 from workload.access import can_manage_team, team_get_for_user, teams_for_user, worker_get_for_user
 from workload.forms import SchemeChoiceForm, WhatIfWorkerForm, line_formset
 from workload.models import SchemeVersion, SnapshotKind
-from workload.roles import Role, user_roles
 from workload.selectors import (
     latest_snapshot_date,
     team_list,
@@ -28,21 +27,18 @@ def current_month():
     return timezone.localdate().replace(day=1)
 
 
-@login_required
-def home_view(request: HttpRequest) -> HttpResponse:
-    from supervision.selectors import team_month_progress, worker_home_summary
-
-    roles = user_roles(request.user)
-    month = current_month()
-    context: dict = {"month": month, "roles": roles, "Role": Role}
-    if roles & {Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
-        snapshot_on = latest_snapshot_date(on_or_before=timezone.localdate())
-        teams = list(team_list(teams=teams_for_user(request.user), month=month, snapshot_on=snapshot_on))
-        context.update(teams=teams, snapshot_on=snapshot_on, progress=team_month_progress(teams=teams, month=month))
-    worker = getattr(request.user, "worker", None)
-    if worker is not None:
-        context["my"] = worker_home_summary(worker=worker)
-    return render(request, "workload/home.html", context)
+def _prefill(query) -> tuple[dict, list[dict]]:
+    """Worker and line values passed in the query string (e.g. from a pro-forma's "compare under
+    another scheme" link). Codes the chosen scheme doesn't have are simply not pre-selected."""
+    worker = {key.removeprefix("worker-"): query.getlist(key) if key in ("worker-personal", "worker-extras")
+              else query.get(key) for key in query if key.startswith("worker-")}
+    lines: dict[int, dict] = {}
+    for key in query:
+        parts = key.split("-", 2)
+        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < 60:
+            value = query.getlist(key) if parts[2] == "factors" else query.get(key)
+            lines.setdefault(int(parts[1]), {})[parts[2]] = value
+    return worker, [lines[i] for i in sorted(lines)]
 
 
 @login_required
@@ -96,13 +92,17 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
         team_type = next(iter(tables.team_types))
     chooser = SchemeChoiceForm(initial={"scheme": version, "team_type": team_type}, tables=tables)
     data = request.POST if request.method == "POST" else None
-    worker_form = WhatIfWorkerForm(data, tables=tables, prefix="worker")
-    lines = line_formset(tables=tables, team_type=team_type, data=data, extra=6)
+    worker_initial, lines_initial = _prefill(request.GET)
+    worker_form = WhatIfWorkerForm(data, tables=tables, prefix="worker", initial=worker_initial or None)
+    lines = line_formset(tables=tables, team_type=team_type, data=data, initial=lines_initial)
     score = score_error = None
     if data is not None:
         score, score_error = _what_if_result(version.slug, team_type, tables, worker_form, lines)
     context = {
-        "chooser": chooser, "version": version, "tables": tables, "team_type": team_type,
+        "chooser": chooser, "version": version, "carried": [
+            (key, value) for key in request.GET if key.startswith(("worker-", "lines-"))
+            for value in request.GET.getlist(key)
+        ], "tables": tables, "team_type": team_type,
         "worker_form": worker_form, "lines": lines, "score": score, "score_error": score_error,
         "wte": worker_form.cleaned_data.get("wte") if worker_form.is_bound and worker_form.is_valid() else None,
     }

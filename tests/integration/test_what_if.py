@@ -72,3 +72,21 @@ def test_unknown_scheme_falls_back_to_a_form_error_not_a_500(client, manager):
     client.force_login(manager)
     response = client.get(reverse("workload:what-if") + "?scheme=nope&team_type=zzz")
     assert response.status_code == 200
+
+
+def test_a_month_can_be_carried_to_another_scheme_for_comparison(client, manager):
+    """The pro-forma's "compare" link pre-fills lines; switching scheme keeps children and co-working."""
+    client.force_login(manager)
+    query = ("worker-wte=0.6&lines-0-children=4&lines-0-category=s47_icpc&lines-0-factors=interpreter"
+             "&lines-1-children=2&lines-1-category=cin_stable&lines-1-co_worked=on")
+    notts = client.get(reverse("workload:what-if") + "?scheme=nottinghamshire-wlm-2016&team_type=assessment&" + query)
+    page = notts.content.decode()
+    assert 'value="0.6"' in page
+    assert re.search(r'<option value="s47_icpc" selected>', page)
+    counting = client.get(
+        reverse("workload:what-if") + "?scheme=caseload-count-v1&team_type=barnet_duty_and_assessment&" + query
+    ).content.decode()
+    assert 'name="lines-0-children" value="4"' in re.sub(r'\s+class="[^"]*"', "", counting)
+    category_select = counting.split('id="id_lines-0-category"')[1].split("</select>")[0]
+    assert "selected" not in category_select  # s47_icpc is not a caseload-count category
+    assert 'type="hidden" name="lines-1-co_worked" value="on"' in counting  # carried by the scheme chooser

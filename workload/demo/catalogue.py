@@ -53,7 +53,7 @@ class TeamTemplate:
     positions: tuple[tuple[str, float], ...] = (
         ("social_worker", 62), ("senior_practitioner", 18), ("asye", 14), ("trainee", 3), ("student", 3),
     )
-    mid_points: float = 88  # full-time points at "pressure" 1.0, used to size caseloads
+    mid_points: float = 85  # full-time points at "pressure" 1.0, used to size caseloads
     points: bool = True
 
 
@@ -66,8 +66,8 @@ TEMPLATES: dict[str, TeamTemplate] = {
             key="duty_assessment", name="Duty and Assessment", code="DA",
             scheme=NOTTS, team_type="assessment", preset="BARNET_2019", preset_team_type="duty_and_assessment",
             categories=(
-                ("s17_assessment", 46), ("s47_no_icpc", 18), ("s47_icpc", 12), ("private_fostering_up_to_3m", 2),
-                ("cin_unstable", 8), ("cin_stable", 6), ("cp_stable", 4), ("cp_unstable", 4),
+                ("s17_assessment", 36), ("s47_no_icpc", 22), ("s47_icpc", 18), ("private_fostering_up_to_3m", 2),
+                ("cin_unstable", 8), ("cin_stable", 4), ("cp_stable", 4), ("cp_unstable", 6),
             ),
             factors=(
                 Factor("interpreter", 3), Factor("home_visits_1_2h", 2), Factor("adult_of_concern", 2),
@@ -82,8 +82,8 @@ TEMPLATES: dict[str, TeamTemplate] = {
             scheme=NOTTS, team_type="district_cin_cp", preset="BARNET_2019",
             preset_team_type="intervention_and_planning",
             categories=(
-                ("cin_stable", 16), ("cin_unstable", 12), ("cin_supervision_or_fao", 4), ("cp_stable", 24),
-                ("cp_unstable", 20), ("s47_icpc", 6), ("s47_no_icpc", 4), ("lac_newly_accommodated", 4),
+                ("cin_stable", 10), ("cin_unstable", 12), ("cin_supervision_or_fao", 4), ("cp_stable", 22),
+                ("cp_unstable", 28), ("s47_icpc", 8), ("s47_no_icpc", 4), ("lac_newly_accommodated", 6),
                 ("private_fostering_over_3m", 2),
             ),
             factors=(
@@ -99,8 +99,8 @@ TEMPLATES: dict[str, TeamTemplate] = {
             key="children_in_care", name="Children in Care", code="CIC",
             scheme=NOTTS, team_type="through_care_lac", preset="BARNET_2019", preset_team_type="children_in_care",
             categories=(
-                ("lac_stable", 32), ("lac_unstable", 22), ("lac_newly_accommodated", 12),
-                ("lac_stable_permanent", 22), ("lac_reg24_until_approved", 12),
+                ("lac_stable", 25), ("lac_unstable", 30), ("lac_newly_accommodated", 18),
+                ("lac_stable_permanent", 15), ("lac_reg24_until_approved", 12),
             ),
             factors=(
                 Factor("home_visits_1_2h", 3), Factor("home_visits_3_4h", 2), Factor("home_visits_over_4h", 1),
@@ -133,15 +133,15 @@ TEMPLATES: dict[str, TeamTemplate] = {
             key="disabled_children", name="Disabled Children", code="CDS",
             scheme=NOTTS, team_type="cds_social_work", preset="BARNET_2019", preset_team_type="disabled_children",
             categories=(
-                ("cin_stable", 36), ("cin_unstable", 10), ("cp_stable", 8), ("cp_unstable", 4), ("lac_stable", 12),
-                ("lac_unstable", 6), ("lac_stable_permanent", 10), ("s17_assessment", 10),
+                ("cin_stable", 22), ("cin_unstable", 18), ("cp_stable", 12), ("cp_unstable", 8), ("lac_stable", 12),
+                ("lac_unstable", 10), ("lac_stable_permanent", 8), ("s17_assessment", 10),
             ),
             factors=(
                 Factor("complex_communication_needs", 4), Factor("home_visits_1_2h", 2), Factor("interpreter", 1),
                 Factor("lac_transition_pathway_plan", 2), Factor("overnight_stays", 1),
             ),
-            factor_rate=0.30, second_factor_rate=0.2, exclusive=(HOME_VISITS,),
-            turnover=0.04, case_age_days=1400, cowork_rate=0.04,
+            factor_rate=0.45, second_factor_rate=0.25, exclusive=(HOME_VISITS,),
+            siblings=SIBLINGS_LAC, turnover=0.04, case_age_days=1400, cowork_rate=0.04,
         ),
         TeamTemplate(
             key="leaving_care", name="Leaving Care", code="LC",
@@ -156,14 +156,14 @@ TEMPLATES: dict[str, TeamTemplate] = {
             key="swindon_csw", name="Children's Social Work", code="CSW",
             scheme=SWINDON, team_type="childrens_social_work", preset="BARNET_2019",
             preset_team_type="intervention_and_planning",
-            categories=(("cin", 45), ("cp", 33), ("lac", 22)),
+            categories=(("cin", 35), ("cp", 38), ("lac", 27)),
             factors=(
                 Factor("lac_complex", 2, frozenset({"lac"})), Factor("cp_complex", 2, frozenset({"cp"})),
                 Factor("court_settled", 1), Factor("court_initial_or_final", 1), Factor("single_assessment", 2),
                 Factor("s47_enquiry", 1), Factor("pre_proceedings", 1), Factor("travel_local", 4),
                 Factor("travel_1_2h", 1), Factor("travel_over_2h", 0.5), Factor("time_limited_task", 1.5),
             ),
-            factor_rate=0.65, second_factor_rate=0.45, max_factors=3,
+            factor_rate=0.8, second_factor_rate=0.6, max_factors=3,
             exclusive=(
                 frozenset({"travel_local", "travel_1_2h", "travel_over_2h"}),
                 frozenset({"court_settled", "court_initial_or_final"}),
@@ -171,27 +171,26 @@ TEMPLATES: dict[str, TeamTemplate] = {
             ),
             turnover=0.08, case_age_days=500, cowork_rate=0.06,
             positions=(("social_worker", 62), ("senior_practitioner", 20), ("asye", 18)),
-            mid_points=320,
+            mid_points=310,
         ),
         TeamTemplate(
             key="warrington_cic", name="Looked After Children", code="LAC",
             scheme=WARRINGTON, team_type="children_in_care", preset="BARNET_2019", preset_team_type="children_in_care",
             categories=(
-                ("cic", 64), ("cp", 5), ("private_fostering", 4), ("child_no_statutory_plan", 12), ("cin", 8),
-                ("fostering_household", 7),
+                ("cic", 68), ("cp", 6), ("private_fostering", 4), ("child_no_statutory_plan", 12), ("cin", 10),
             ),
             factors=(
                 Factor("pathway_review", 3), Factor("change_of_placement", 1), Factor("direct_work_programme", 2),
                 Factor("contact_assessment", 1), Factor("placement_with_parents", 1), Factor("cpr", 0.5),
                 Factor("court_report_only", 1), Factor("leaving_care_needs_assessment", 1),
                 Factor("travel_over_1h", 2, frozenset({
-                    "cp", "cic", "private_fostering", "fostering_household", "child_no_statutory_plan",
+                    "cp", "cic", "private_fostering", "child_no_statutory_plan",
                 })),
             ),
             factor_rate=0.45, second_factor_rate=0.3,
             siblings=SIBLINGS_LAC, turnover=0.04, case_age_days=1500, cowork_rate=0.05,
             positions=(("social_worker", 66), ("senior_practitioner", 18), ("asye", 16)),
-            mid_points=88,
+            mid_points=85,
         ),
     )
 }
@@ -245,8 +244,8 @@ R = RosterEntry
 DEMO_LAYOUT = Layout(
     teams=(
         TeamLayout("Duty and Assessment North", "DA1", "North", "duty_assessment", (
-            R("senior_practitioner", practice_educator=True, pressure=1.1), R("social_worker", pressure=1.35),
-            R("social_worker", "0.8", pressure=1.0), R("asye"), R("social_worker", agency=True, pressure=1.2),
+            R("senior_practitioner", practice_educator=True, pressure=1.0), R("social_worker", pressure=1.25),
+            R("social_worker", "0.8", pressure=0.95), R("asye"), R("social_worker", agency=True, pressure=1.1),
             R("social_worker", "0.6", pressure=0.9), R("student"),
         )),
         TeamLayout("Children's Social Work North", "CSW1", "North", "swindon_csw", (
@@ -259,8 +258,8 @@ DEMO_LAYOUT = Layout(
             R("social_worker", agency=True, login=False, pressure=1.1), R("trainee"),
         )),
         TeamLayout("Disabled Children", "CDS1", "South", "disabled_children", (
-            R("senior_practitioner", pressure=1.0), R("social_worker", pressure=1.25),
-            R("social_worker", "0.5", pressure=0.8), R("social_worker", "0.8", extra_duty=True, pressure=0.9),
+            R("senior_practitioner", pressure=1.15), R("social_worker", pressure=1.35),
+            R("social_worker", "0.5", pressure=0.9), R("social_worker", "0.8", extra_duty=True, pressure=1.05),
             R("asye"),
         )),
         TeamLayout("Children in Care", "CIC1", "Corporate Parenting", "children_in_care", (
@@ -269,9 +268,9 @@ DEMO_LAYOUT = Layout(
             R("social_worker", pressure=1.15),
         )),
         TeamLayout("Court Team", "CRT1", "Corporate Parenting", "court", (
-            R("senior_practitioner", extra_duty=True, pressure=1.2), R("social_worker", pressure=1.35),
-            R("social_worker", pressure=0.95), R("social_worker", agency=True, pressure=1.1),
-            R("social_worker", "0.6", pressure=1.0),
+            R("senior_practitioner", extra_duty=True, pressure=1.0), R("social_worker", pressure=1.25),
+            R("social_worker", pressure=0.85), R("social_worker", agency=True, pressure=1.05),
+            R("social_worker", "0.6", pressure=0.9),
         )),
         TeamLayout("Leaving Care", "LC1", "Corporate Parenting", "leaving_care", (
             R("personal_adviser", pressure=1.3), R("personal_adviser", pressure=1.05),
@@ -280,7 +279,7 @@ DEMO_LAYOUT = Layout(
         )),
         TeamLayout("Children in Care East", "CIC2", "Corporate Parenting", "warrington_cic", (
             R("social_worker", pressure=1.2), R("social_worker", pressure=0.9), R("social_worker", "0.8", pressure=1.3),
-            R("asye"), R("senior_practitioner", practice_educator=True, pressure=1.0),
+            R("asye"), R("senior_practitioner", extra_duty=True, pressure=1.0),
         )),
     ),
     moves=(("CP1", "DA1"),),

@@ -44,3 +44,31 @@ def get_item(mapping, key):
 def key_label(key: str) -> str:
     """'sustainable_max' -> 'Sustainable max' for threshold tables."""
     return str(key).replace("_", " ").capitalize()
+
+
+@register.simple_tag
+def what_if_url(entry, lines) -> str:
+    """Link to the scoring page pre-filled with a month's figures, to compare it under another scheme.
+
+    Duck-typed (scheme_version.slug, team_type, wte, grade, personal, extra_duty_hours, extras; lines with
+    reference, children, category, factors, co_worked, co_work_share) so workload needs no supervision import."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    params: list[tuple[str, str]] = [("scheme", entry.scheme_version.slug), ("team_type", entry.team_type),
+                                     ("worker-wte", str(entry.wte))]
+    if entry.grade:
+        params.append(("worker-grade", entry.grade))
+    params += [("worker-personal", code) for code in entry.personal or ()]
+    params += [("worker-extras", code) for code in entry.extras or ()]
+    if entry.extra_duty_hours:
+        params.append(("worker-extra_duty_hours", str(entry.extra_duty_hours)))
+    for i, line in enumerate(lines):
+        params += [(f"lines-{i}-reference", line.reference), (f"lines-{i}-children", str(line.children)),
+                   (f"lines-{i}-category", line.category)]
+        params += [(f"lines-{i}-factors", code) for code in line.factors or ()]
+        if line.co_worked:
+            params.append((f"lines-{i}-co_worked", "on"))
+            if line.co_work_share is not None:
+                params.append((f"lines-{i}-co_work_share", str(line.co_work_share)))
+    return reverse("workload:what-if") + "?" + urlencode(params)

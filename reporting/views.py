@@ -1,0 +1,29 @@
+"""The home page: what each role needs first. It reads across workload and supervision, so it lives in
+reporting (imports flow reporting -> supervision -> workload)."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from supervision.selectors import team_month_progress, worker_home_summary
+from workload.access import teams_for_user
+from workload.roles import Role, user_roles
+from workload.selectors import latest_snapshot_date, team_list
+from workload.views import current_month
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    roles = user_roles(request.user)
+    month = current_month()
+    context: dict = {"month": month, "roles": roles, "Role": Role}
+    if roles & {Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
+        snapshot_on = latest_snapshot_date(on_or_before=timezone.localdate())
+        teams = list(team_list(teams=teams_for_user(request.user), month=month, snapshot_on=snapshot_on))
+        context.update(teams=teams, snapshot_on=snapshot_on, progress=team_month_progress(teams=teams, month=month))
+    worker = getattr(request.user, "worker", None)
+    if worker is not None:
+        context["my"] = worker_home_summary(worker=worker)
+    return render(request, "workload/home.html", context)

@@ -1,0 +1,959 @@
+"""Write a generated authority to the database: organisation, people, cases, pro-formas, snapshots.
+
+One generator for both commands: `seed_demo` passes the hand-written demo layout, `seed_large` a generated
+one of any size. The history is decided in memory first (workload/demo/simulate.py, one seeded
+random.Random, so the same seed and day give the same data), then written with bulk_create inside one
+transaction: no per-row queries, which keeps a 36-month, 1,200-worker authority within minutes on SQLite.
+
+Every pro-forma is scored by the real engine (workload.scoring) on exactly the lines stored with it, and
+its content hash is computed with supervision.hashing after everything else is set, so the demo data
+passes the same checks as data entered through the services. The seeder spans every app, so unlike
+workload's other modules it imports supervision's models.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+
+from supervision.hashing import content_hash
+from supervision.models import (
+    AuditEvent,
+    Countersignature,
+    Dispute,
+    EntryLine,
+    EntryStatus,
+    ProformaEntry,
+    SessionKind,
+    SupervisionSession,
+)
+from workload.models import (
+    Allocation,
+    Case,
+    CaseloadPreset,
+    CaseloadSnapshot,
+    EmploymentType,
+    Membership,
+    SchemeVersion,
+    ServiceArea,
+    SnapshotKind,
+    SnapshotSource,
+    Team,
+    TeamPolicy,
+    TeamScheme,
+    TeamSnapshot,
+    Worker,
+)
+from workload.roles import Role
+from workload.scoring.decimals import plain
+from workload.scoring.engine import score_month
+from workload.scoring.inputs import CaseInput, MonthInput, WorkerInput
+from workload.scoring.validate import validate_month
+
+from . import names
+from .catalogue import DEMO_LAYOUT, NOTTS, SWINDON, WARRINGTON, Layout, TeamTemplate
+from .simulate import (
+    ALLOCATED,
+    AWAITING,
+    CO_WORKER,
+    CaseFactory,
+    Knobs,
+    SimWorker,
+    add_months,
+    build_people,
+    generated_layout,
+    month_end,
+    random_weekday,
+    simulate,
+    weekday_on_or_after,
+    weekday_on_or_before,
+)
+
+DEMO_PASSWORD = "caseweight-demo"
+DEFAULT_AUTHORITY = "Northshire County Council"
+BATCH_SIZE = 2000
+THOUSANDTH = Decimal("0.001")
+# Children per FTE at "pressure" 1.0 stay within what UK teams hold (DfE average ~16-17); where a scheme's
+# points per child are low (stable LAC, Swindon without factors) workers score low rather than hold 30.
+NOMINAL_MIN, NOMINAL_MAX = 10.0, 17.0
+TURNOVER_FLOOR = 0.15
+
+
+def authority_name() -> str:
+    """The configured authority's name, unless it is still the settings default (then the demo's own)."""
+    name = getattr(settings, "CASEWEIGHT_AUTHORITY_NAME", "")
+    return name if name and name != "Caseweight demo authority" else DEFAULT_AUTHORITY
+
+
+# --- scoring an entry ---------------------------------------------------------------------------------
+
+
+def month_input(*, scheme: str, team_type: str, wte, grade: str, personal: Iterable[str], extra_duty_hours,
+                extras: Iterable[str], lines: Iterable) -> MonthInput:
+    """The engine's input for a pro-forma: its worker fields and its lines (model instances or alike).
+
+    Shared with the tests, which re-score stored entries from the database with it."""
+    return MonthInput(
+        scheme=scheme,
+        team_type=team_type,
+        worker=WorkerInput(
+            wte=Decimal(wte),
+            grade=grade or None,
+            personal=tuple(personal),
+            extra_duty_hours=Decimal(extra_duty_hours or 0),
+            extras=tuple(extras),
+        ),
+        cases=tuple(
+            CaseInput(
+                children=line.children,
+                category=line.category,
+                factors=tuple(line.factors),
+                co_worked=line.co_worked,
+                co_work_share=line.co_work_share,
+                reference=line.reference,
+            )
+            for line in lines
+        ),
+    )
+
+
+def entry_month_input(entry: ProformaEntry, lines: Iterable[EntryLine]) -> MonthInput:
+    return month_input(
+        scheme=entry.scheme_version.slug, team_type=entry.team_type, wte=entry.wte, grade=entry.grade,
+        personal=entry.personal, extra_duty_hours=entry.extra_duty_hours, extras=entry.extras, lines=lines,
+    )
+
+
+def _stored(value: Decimal) -> Decimal:
+    """A figure as its 3-decimal column will hold it; the engine's exact values always fit (else fail loudly)."""
+    if value.quantize(THOUSANDTH) != value:
+        raise ValueError(f"{value} does not fit a 3-decimal column")
+    return value
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    phases: list[tuple[str, float]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    children: int = 0
+    bands: dict[str, int] = field(default_factory=dict)
+
+
+class Timer:
+    def __init__(self, result: Result, say: Callable[[str], None]):
+        self.result, self.say = result, say
+        self.started = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.result.phases.append((phase, now - self.started))
+        self.say(f"  {phase:<28} {now - self.started:7.1f} s")
+        self.started = now
+
+
+# --- the generator ------------------------------------------------------------------------------------
+
+
+def demo_layout() -> Layout:
+    return DEMO_LAYOUT
+
+
+def large_layout(*, teams: int, workers: int, seed: int) -> Layout:
+    return generated_layout(random.Random(seed + 7), teams=teams, workers=workers, movers=max(1, workers // 50))
+
+
+def generated_data_exists() -> bool:
+    return Team.objects.exists() or Worker.objects.exists()
+
+
+def generate(*, layout: Layout, months: int = 12, children: int | None = None, seed: int = 2025,
+             today: date | None = None, password: str = DEMO_PASSWORD, batch_size: int = BATCH_SIZE,
+             say: Callable[[str], None] = lambda text: None) -> Result:
+    """Generate and write a whole authority. `children`: total children over all cases, or None to size
+    caseloads from each team's targets alone."""
+    result = Result()
+    timer = Timer(result, say)
+    today = today or timezone.localdate()
+    builder = _Builder(layout=layout, months=months, children=children, seed=seed, today=today,
+                       password=password, batch_size=batch_size, result=result)
+    builder.plan()
+    timer.lap("plan (in memory)")
+    with transaction.atomic():
+        builder.write_organisation()
+        timer.lap("organisation and users")
+        builder.write_workers()
+        timer.lap("workers and memberships")
+        builder.write_cases()
+        timer.lap("cases and allocations")
+        builder.write_proformas()
+        timer.lap("pro-formas and supervision")
+        builder.write_snapshots()
+        timer.lap("caseload snapshots")
+    result.counts = row_counts()
+    return result
+
+
+def row_counts() -> dict[str, int]:
+    user_model = get_user_model()
+    models = (
+        ServiceArea, Team, user_model, Worker, Membership, Case, Allocation, SupervisionSession, ProformaEntry,
+        EntryLine, Countersignature, Dispute, AuditEvent, CaseloadSnapshot, TeamSnapshot,
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+class _Builder:
+    def __init__(self, *, layout, months, children, seed, today, password, batch_size, result):
+        self.layout, self.n_months, self.children, self.seed = layout, months, children, seed
+        self.today, self.password, self.batch, self.result = today, password, batch_size, result
+        current = today.replace(day=1)
+        self.months = [add_months(current, k - months + 1) for k in range(months)]
+        self.now = timezone.now()
+        self.authority = authority_name()
+        self.domain = slugify(self.authority.split()[0]) + ".gov.uk"
+        self.versions = {v.slug: v for v in SchemeVersion.objects.all()}
+        self.presets = {p.code: p for p in CaseloadPreset.objects.all()}
+
+    # -- plan --------------------------------------------------------------------------------------
+    def plan(self) -> None:
+        self.teams, self.areas, self.workers = self._people()
+        knobs = self._knobs()
+        if self.children:
+            # The estimate in _budget is rough (ramps, caps, waiting lists): correct the caseload factor
+            # from trial runs on fresh copies of the same people. Same seeds, so still deterministic.
+            for _ in range(2):
+                teams, _areas, workers = self._people()
+                trial = simulate(random.Random(self.seed + 5), teams, workers, knobs, self.months, self.today)
+                knobs.load *= self.children / max(1, sum(c.children for c in trial.cases))
+        self.factory: CaseFactory = simulate(random.Random(self.seed + 5), self.teams, self.workers, knobs,
+                                             self.months, self.today)
+        self.result.children = sum(c.children for c in self.factory.cases)
+
+    def _people(self):
+        return build_people(random.Random(self.seed), self.layout, self.months, self.today)
+
+    def _tables(self, slug: str):
+        try:
+            return self.versions[slug].tables()
+        except KeyError as exc:
+            raise RuntimeError(
+                f"Scheme version {slug} is missing: run `manage.py migrate` (workload 0002 loads it)."
+            ) from exc
+
+    def _knobs(self) -> Knobs:
+        """Children per FTE per team type, from the scheme's own points, and how hard to run the authority."""
+        sampler = CaseFactory(random.Random(self.seed + 1))
+        nominal = {}
+        used = {t.template.key: t.template for t in self.teams}
+        for key, template in used.items():
+            if not template.points:
+                nominal[key] = template.mid_points  # caseload count: one point per child
+                continue
+            tables = self._tables(template.scheme)
+            points = children = Decimal(0)
+            for _ in range(400):
+                n, category, factors = sampler.content(template)
+                month = month_input(
+                    scheme=template.scheme, team_type=template.team_type, wte=1,
+                    grade=_full_time_grade(template.scheme), personal=(), extra_duty_hours=0, extras=(),
+                    lines=[_Line(children=n, category=category, factors=factors)],
+                )
+                validate_month(month, tables)
+                points += score_month(month=month, tables=tables).case_points
+                children += n
+            nominal[key] = min(NOMINAL_MAX, max(NOMINAL_MIN, template.mid_points / float(points / children)))
+        knobs = Knobs(nominal=nominal)
+        if self.children:
+            knobs.load, knobs.turnover = self._budget(nominal)
+        return knobs
+
+    def _budget(self, nominal: dict[str, float]) -> tuple[float, float]:
+        """Load and turnover factors that make the cases hold about `children` children in all.
+
+        Turnover is lowered first (down to 15 % of each team type's) so caseloads stay realistic; only
+        then the caseloads themselves. Referrals that wait for a worker join a caseload when allocated, so
+        they are part of the same flow."""
+        span = len(self.months) - 1
+        held = churn = 0.0
+        for team in self.teams:
+            seats = [w for w in self.workers if w.seats[0].team == team.idx and w.case_holding]
+            load = sum(nominal[team.template.key] * min(w.pressure, 1.2) * float(w.wte) for w in seats)
+            held += load
+            churn += load * team.template.turnover * span
+        budget = float(self.children)
+        if held + churn <= budget:
+            return min(1.5, budget / (held + churn)), 1.0
+        turnover = (budget - held) / churn if churn else 1.0
+        if turnover >= TURNOVER_FLOOR:
+            return 1.0, turnover
+        return budget / (held + TURNOVER_FLOOR * churn), TURNOVER_FLOOR
+
+    # -- organisation ------------------------------------------------------------------------------
+    def write_organisation(self) -> None:
+        rng = random.Random(self.seed + 2)
+        user_model = get_user_model()
+        groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
+        missing = [r.value for r in Role if r.value not in groups]
+        if missing:
+            raise RuntimeError(f"Role groups {missing} are missing: run `manage.py migrate`.")
+        self.groups = groups
+        self.password_hash = make_password(self.password)  # hashed once: a thousand PBKDF2 runs would take minutes
+        self.usernames: set[str] = set(user_model.objects.values_list("username", flat=True))
+        people = names.FIRST_NAMES, names.SURNAMES
+        staff: list[tuple] = []  # (user, role)
+        admin = self._user("admin", "Alex", "Administrator", is_staff=True, is_superuser=True)
+        staff.append((admin, Role.ADMINISTRATOR))
+        staff.append((self._user("smt", rng.choice(people[0]), rng.choice(people[1])), Role.SMT))
+        self.hos, self.sms = {}, {}
+        for area in self.areas:
+            slug = slugify(area)
+            self.hos[area] = self._user(f"hos.{slug}", rng.choice(people[0]), rng.choice(people[1]))
+            self.sms[area] = self._user(f"sm.{slug}", rng.choice(people[0]), rng.choice(people[1]))
+            staff += [(self.hos[area], Role.HEAD_OF_SERVICE), (self.sms[area], Role.HEAD_OF_SERVICE)]
+        self.tms = {}
+        for team in self.teams:
+            self.tms[team.idx] = self._user(f"tm.{team.code.lower()}", rng.choice(people[0]), rng.choice(people[1]))
+            staff.append((self.tms[team.idx], Role.TEAM_MANAGER))
+        users = [user for user, _ in staff]
+        user_model.objects.bulk_create(users, batch_size=self.batch)
+        self._groups_add((user, role) for user, role in staff)
+
+        areas = [ServiceArea(name=area, head_of_service=self.hos[area]) for area in self.areas]
+        ServiceArea.objects.bulk_create(areas, batch_size=self.batch)
+        area_of = {a.name: a for a in areas}
+        self.team_rows = [
+            Team(name=t.name, code=t.code, service_area=area_of[t.area], service_manager=self.sms[t.area])
+            for t in self.teams
+        ]
+        Team.objects.bulk_create(self.team_rows, batch_size=self.batch)
+        Team.managers.through.objects.bulk_create(
+            [Team.managers.through(team_id=row.pk, user_id=self.tms[t.idx].pk)
+             for t, row in zip(self.teams, self.team_rows, strict=True)],
+            batch_size=self.batch,
+        )
+        for template in {t.template.key: t.template for t in self.teams}.values():
+            _check_template_codes(template, self._tables(template.scheme), self.presets.get(template.preset))
+        first = self.months[0]
+        schemes, policies = [], []
+        for team, row in zip(self.teams, self.team_rows, strict=True):
+            template = team.template
+            schemes.append(TeamScheme(team=row, scheme_version=self.versions[template.scheme],
+                                      team_type=template.team_type, valid_from=first))
+            policies.append(TeamPolicy(team=row, preset=self.presets[template.preset],
+                                       team_type=template.preset_team_type, valid_from=first))
+        TeamScheme.objects.bulk_create(schemes, batch_size=self.batch)
+        TeamPolicy.objects.bulk_create(policies, batch_size=self.batch)
+
+    def _user(self, base: str, first: str, last: str, **flags):
+        username, n = base, 1
+        while username in self.usernames:
+            n += 1
+            username = f"{base}{n}"
+        self.usernames.add(username)
+        email_local = ".".join(part for part in base.split(".")[1:] if part) or base
+        return get_user_model()(
+            username=username, first_name=first, last_name=last, email=f"{email_local}@{self.domain}",
+            password=self.password_hash, **flags,
+        )
+
+    def _groups_add(self, pairs: Iterable[tuple]) -> None:
+        through = get_user_model().groups.through
+        through.objects.bulk_create(
+            [through(user_id=user.pk, group_id=self.groups[role].pk) for user, role in pairs], batch_size=self.batch
+        )
+
+    # -- workers -----------------------------------------------------------------------------------
+    def write_workers(self) -> None:
+        logins = []
+        for w in self.workers:
+            if w.login:
+                user = self._user(f"sw.{_ascii(w.first_name)}.{_ascii(w.surname)}", w.first_name, w.surname)
+                user.email = f"{_ascii(w.first_name)}.{_ascii(w.surname)}@{self.domain}"
+                logins.append((w, user))
+        get_user_model().objects.bulk_create([u for _, u in logins], batch_size=self.batch)
+        self._groups_add((user, Role.SOCIAL_WORKER) for _, user in logins)
+        self.user_of = {w.idx: user for w, user in logins}
+        rows = []
+        for w in self.workers:
+            seat = w.seats[-1]
+            template = self.teams[seat.team].template
+            rows.append(Worker(
+                user=self.user_of.get(w.idx), first_name=w.first_name, surname=w.surname,
+                email=f"{_ascii(w.first_name)}.{_ascii(w.surname)}@{self.domain}" if w.login else "",
+                team=self.team_rows[seat.team], position=w.position,
+                employment_type=EmploymentType.AGENCY if w.agency else EmploymentType.PERMANENT,
+                wte=w.wte, case_holding=w.case_holding, grade=grade_for(w, template.scheme, self.today),
+                registration_number=w.registration_number, asye_start=w.asye_start,
+                student_stage=w.student_stage, is_active=True,
+            ))
+        Worker.objects.bulk_create(rows, batch_size=self.batch)
+        self.worker_rows = rows
+        supervised = []
+        for w, row in zip(self.workers, rows, strict=True):
+            if w.supervisor is not None:
+                row.supervisor = rows[w.supervisor]
+                supervised.append(row)
+        Worker.objects.bulk_update(supervised, ["supervisor"], batch_size=self.batch)
+        Membership.objects.bulk_create(
+            [Membership(worker=rows[w.idx], team=self.team_rows[s.team], start=s.start, end=s.end)
+             for w in self.workers for s in w.seats],
+            batch_size=self.batch,
+        )
+
+    # -- cases -------------------------------------------------------------------------------------
+    def write_cases(self) -> None:
+        cases = self.factory.cases
+        self.case_rows = [
+            Case(team=self.team_rows[c.team], reference=c.reference, children=c.children, category=c.category,
+                 factors=list(c.factors), opened=c.opened, closed=c.closed)
+            for c in cases
+        ]
+        Case.objects.bulk_create(self.case_rows, batch_size=self.batch)
+        Allocation.objects.bulk_create(
+            [Allocation(case=self.case_rows[a.case], worker=self.worker_rows[a.worker], role=a.role,
+                        co_work_share=a.share, start=a.start, end=a.end)
+             for a in self.factory.allocs],
+            batch_size=self.batch,
+        )
+
+    # -- pro-formas --------------------------------------------------------------------------------
+    def score_day(self, k: int) -> date:
+        """The day a month's pro-forma is scored: its last weekday; this month, the last weekday before today."""
+        if k < len(self.months) - 1:
+            return weekday_on_or_before(month_end(self.months[k]))
+        day = weekday_on_or_before(self.today - timedelta(days=1))
+        return day if day >= self.months[k] else self.today
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        moment = timezone.make_aware(datetime.combine(day, clock(hour, minute)))
+        return min(moment, self.now - timedelta(minutes=5))
+
+    def write_proformas(self) -> None:
+        rng = random.Random(self.seed + 3)
+        allocs_of = defaultdict(list)
+        for a in self.factory.allocs:
+            allocs_of[a.worker].append(a)
+        last = len(self.months) - 1
+        dispute_month = last - 1 if last >= 1 else None
+        self.disputed_worker = None
+        self.bands: dict[str, int] = defaultdict(int)
+        current_status = self._current_statuses(rng)
+        for k, month in enumerate(self.months):
+            day = self.score_day(k)
+            period_end = min(month_end(month), self.today)
+            sessions, plans = [], []
+            for w in self.workers:
+                seat = w.seat_on(day)
+                if seat is None:
+                    continue
+                status = current_status.get(w.idx, EntryStatus.COUNTERSIGNED) if k == last else (
+                    EntryStatus.COUNTERSIGNED)
+                session = self._session(rng, w, seat.team, month, period_end, status)
+                if session is not None:
+                    sessions.append(session)
+                if not w.case_holding or status is None:
+                    continue
+                plans.append(_Plan(worker=w, team=seat.team, month=month, day=day, status=status, session=session,
+                                   lines=self._lines(w, allocs_of[w.idx], day)))
+            SupervisionSession.objects.bulk_create(sessions, batch_size=self.batch)
+            if k == dispute_month:
+                self._mark_dispute(plans)
+            self._write_entries(rng, plans, current=k == last)
+        self.result.bands = dict(self.bands)
+
+    def _current_statuses(self, rng) -> dict[int, str | None]:
+        """This month is under way: a mix of countersigned, awaiting countersignature, draft and not started."""
+        day = self.score_day(len(self.months) - 1)
+        holders = [w.idx for w in self.workers if w.case_holding and w.seat_on(day) is not None]
+        n = len(holders)
+        signed = round(n * 0.35) if day < self.today else 0  # nobody signs on the day the score is taken
+        submitted, draft = round(n * 0.25), round(n * 0.2)
+        statuses = ([EntryStatus.COUNTERSIGNED] * signed + [EntryStatus.SUBMITTED] * submitted
+                    + [EntryStatus.DRAFT] * draft)
+        statuses += [None] * (n - len(statuses))
+        rng.shuffle(statuses)
+        return dict(zip(holders, statuses, strict=True))
+
+    def _session(self, rng, w: SimWorker, team: int, month: date, period_end: date, status) -> SupervisionSession | None:
+        seat = w.seat_on(period_end) or w.seats[-1]
+        lo = max(month + timedelta(days=3), seat.start)
+        hi = min(month + timedelta(days=24), period_end)
+        held_on = random_weekday(rng, lo, hi)
+        if held_on is None or (status is None and rng.random() < 0.5):
+            return None
+        held = rng.random() >= 0.05
+        supervisor = self.tms[team]
+        return SupervisionSession(
+            worker=self.worker_rows[w.idx], supervisor=supervisor, held_on=held_on, held=held,
+            kind=SessionKind.WORKER,
+            attendees=f"{w.full_name}, {supervisor.first_name} {supervisor.last_name}" if held else "",
+            notes=rng.choice(names.SUPERVISION_NOTES if held else names.NOT_HELD_NOTES),
+            next_due=held_on + timedelta(days=14 if w.asye_start and w.is_asye_on(held_on) else 28),
+        )
+
+    def _lines(self, w: SimWorker, allocs, day: date) -> list[EntryLine]:
+        """The pro-forma's lines: the worker's allocations open on the day (REPORTS.md §1.1, REP-24)."""
+        seat = w.seat_on(day)
+        template = self.teams[seat.team].template
+        cases = self.factory.cases
+        lines = []
+        for a in sorted(allocs, key=lambda a: (cases[a.case].opened, a.case)):
+            if not (a.start <= day and (a.end is None or a.end >= day)) or a.role == AWAITING:
+                continue
+            if a.role == CO_WORKER and not template.lists_cowork_lines:
+                continue  # caseload count: case basis A lists allocated cases only
+            case = cases[a.case]
+            others = [o for o in case.allocs if o is not a and o.start <= day and (o.end is None or o.end >= day)]
+            shared = bool(others)
+            if a.role == ALLOCATED and shared and template.scheme in (SWINDON,):
+                shared = False  # Swindon: the lead worker keeps full weighting; the co-worker is marked (4.4)
+            if a.role == ALLOCATED and shared and all(self.workers[o.worker].position == "student" for o in others):
+                # a student's co-work leaves the points with the worker doing the bulk of the tasks (3.4, line 2015)
+                shared = False
+            share = a.share if shared and template.scheme in (NOTTS, WARRINGTON) else None
+            lines.append(EntryLine(
+                position=len(lines) + 1, case=self.case_rows[a.case], reference=case.reference,
+                children=case.children, category=case.category, factors=list(case.factors), co_worked=shared,
+                co_work_share=share, not_allocated=a.role == CO_WORKER,
+            ))
+        return lines
+
+    def _mark_dispute(self, plans: list[_Plan]) -> None:
+        """Last month, one worker disputed a miscounted line and the manager issued revision 2."""
+        for plan in plans:
+            template = self.teams[plan.team].template
+            if template.scheme != NOTTS or not plan.worker.login or plan.worker.position == "trainee":
+                continue
+            line = next((ln for ln in plan.lines if ln.children >= 2 and not ln.not_allocated
+                         and not ln.category.startswith("private_fostering")), None)  # B = 0: no change
+            if line is not None:
+                plan.dispute_line = line
+                self.disputed_worker = plan.worker
+                return
+
+    def _entry(self, rng, plan: _Plan, *, revision: int = 1, lines: list[EntryLine] | None = None,
+               count: bool = True) -> ProformaEntry:
+        w, team = plan.worker, self.teams[plan.team]
+        template = team.template
+        lines = plan.lines if lines is None else lines
+        tm = self.tms[plan.team]
+        personal, hours, explanation, extras = self._capacity(w, template, plan.day)
+        entry = ProformaEntry(
+            worker=self.worker_rows[w.idx], team=self.team_rows[plan.team], month=plan.month, revision=revision,
+            is_current=True, status=plan.status, scheme_version=self.versions[template.scheme],
+            team_type=template.team_type, position=w.position, is_agency=w.agency, wte=w.wte,
+            grade=grade_for(w, template.scheme, plan.day), date_of_score=plan.day,
+            session=plan.session if plan.session is not None and plan.session.held else None,
+            personal=personal, extra_duty_hours=hours, extra_duty_explanation=explanation, extras=extras,
+            children_count=sum(ln.children for ln in lines if not ln.not_allocated),
+            family_groups=sum(1 for ln in lines if not ln.not_allocated),
+            created_by=tm,
+        )
+        if plan.status == EntryStatus.DRAFT:
+            return entry
+        month = entry_month_input(entry, lines)
+        tables = entry.scheme_version.tables()
+        validate_month(month, tables)  # generated input is valid by construction; a failure is a generator bug
+        score = score_month(month=month, tables=tables)
+        for line, case_score in zip(lines, score.cases, strict=True):
+            line.points = _stored(case_score.points)
+        entry.case_points = _stored(score.case_points)
+        entry.personal_points = _stored(score.personal_points)
+        entry.extra_points = _stored(score.extra_points)
+        entry.total_points = _stored(score.total_points)
+        entry.band, entry.band_label = score.band, score.band_label
+        entry.band_thresholds = {key: plain(value) for key, value in score.band_thresholds.items()}
+        entry.workload_weight = None if score.workload_weight is None else Decimal(score.workload_weight)
+        entry.case_count = score.case_count
+        entry.case_band = score.case_band or ""
+        self._comments(rng, entry, plan.day, count)
+        entry.submitted_at = self.at(plan.day, rng.randint(10, 15), rng.randint(0, 59))
+        entry.submitted_by = tm
+        return entry
+
+    def _capacity(self, w: SimWorker, template: TeamTemplate, day: date):
+        """Field 3: personal elements, extra duties and extras as the scheme knows them."""
+        personal: list[str] = []
+        extras: list[str] = []
+        hours, explanation = Decimal(0), ""
+        if template.scheme == NOTTS:
+            if w.is_asye_on(day):
+                personal.append("nqsw_asye")
+            if w.position == "trainee":
+                personal.append("trainee_non_term" if day.month in (7, 8) else "trainee_term_time")
+            if w.practice_educator:
+                personal.append("practice_educator")
+            if w.extra_duty_hours and (day.month + w.idx) % 3:  # extra duties in two months out of three
+                hours, explanation = w.extra_duty_hours, w.extra_duty_explanation
+        elif template.scheme == SWINDON:
+            if w.extra_duty:
+                extras.append("group_work")
+            if grade_for(w, SWINDON, day) == "higher_specialist" and day.month % 2:
+                extras.append("higher_specialist_psw")
+        elif template.scheme == WARRINGTON:
+            if w.extra_duty:
+                extras.append("foster_panel_member")
+            if w.practice_educator:
+                extras.append("practice_teaching")
+        return personal[:2], hours, explanation, extras
+
+    def _comments(self, rng, entry: ProformaEntry, day: date, count: bool = True) -> None:
+        band = entry.band
+        if count:
+            self.bands[band] += 1
+        if band in ("high", "above_bandwidth", "over_capacity", "above_escalation"):
+            entry.workload_manageable = False
+            entry.workload_comment = rng.choice(names.COMMENTS_STRETCHED)
+            entry.workload_action = rng.choice(names.ACTIONS_HIGH)
+            entry.high_priorities = "Statutory visits, child protection conferences and court deadlines first."
+            if band == "over_capacity":
+                entry.over_capacity_reason = "Court work and two placement moves this month."
+        elif band in ("demanding", "above_target"):
+            entry.workload_manageable = rng.random() < 0.6
+            entry.workload_comment = rng.choice(names.COMMENTS_STRETCHED)
+            if band == "demanding":
+                entry.demanding_until = day + timedelta(days=rng.choice((42, 56, 70)))
+        else:
+            entry.workload_manageable = True
+            entry.workload_comment = rng.choice(names.COMMENTS_MANAGEABLE)
+
+    def _write_entries(self, rng, plans: list[_Plan], *, current: bool) -> None:
+        entries, all_lines, signatures, disputes, audits = [], [], [], [], []
+        first_revisions = []
+        for plan in plans:
+            entry = self._entry(rng, plan, revision=2 if plan.dispute_line is not None else 1)
+            plan.entry = entry
+            entries.append(entry)
+            if plan.dispute_line is not None:
+                wrong = [EntryLine(**{f: getattr(ln, f) for f in _LINE_COPY}) for ln in plan.lines]
+                bad = wrong[plan.lines.index(plan.dispute_line)]
+                bad.children -= 1
+                first = self._entry(rng, plan, revision=1, lines=wrong, count=False)
+                first.status, first.is_current = EntryStatus.DISPUTED, False
+                first.submitted_at = self.at(plan.day, 10)
+                first.content_hash = content_hash(first, wrong)
+                plan.first, plan.first_lines = first, wrong
+                first_revisions.append(plan)
+        ProformaEntry.objects.bulk_create([p.first for p in first_revisions], batch_size=self.batch)
+        for plan in first_revisions:
+            entry = plan.entry
+            entry.supersedes = plan.first
+            entry.revision_reason = (f"{plan.dispute_line.reference} has {plan.dispute_line.children} children, "
+                                     f"not {plan.dispute_line.children - 1}: corrected after the worker's dispute.")
+            raised_on = weekday_on_or_after(plan.day + timedelta(days=1))
+            plan.raised_at = max(self.at(raised_on, 10, 15), plan.first.submitted_at + timedelta(minutes=10))
+            revised_at = self.at(weekday_on_or_after(raised_on + timedelta(days=1)), 11)
+            entry.submitted_at = max(revised_at, plan.raised_at + timedelta(minutes=30))
+        for entry, plan in zip(entries, plans, strict=True):
+            if entry.status != EntryStatus.DRAFT:
+                entry.content_hash = content_hash(entry, plan.lines)  # last: everything it covers is set
+        ProformaEntry.objects.bulk_create(entries, batch_size=self.batch)
+        for plan in plans:
+            entry = plan.entry
+            for line in plan.lines:
+                line.entry = entry
+            all_lines += plan.lines
+            if entry.status == EntryStatus.COUNTERSIGNED:
+                signer = self.user_of.get(plan.worker.idx)
+                signed_on = weekday_on_or_after(entry.submitted_at.date() + timedelta(days=rng.choice((1, 1, 2))))
+                signed_at = self.at(signed_on, rng.randint(9, 16), rng.randint(0, 59))
+                signed_at = max(signed_at, entry.submitted_at + timedelta(minutes=30))
+                signatures.append(Countersignature(
+                    entry=entry,
+                    # no login (agency, paper signature): the manager records the worker's signature
+                    signed_by=signer or entry.submitted_by,
+                    typed_name=plan.worker.full_name, signed_at=signed_at, content_hash=entry.content_hash,
+                ))
+            if plan.first is not None:
+                for line in plan.first_lines:
+                    line.entry = plan.first
+                all_lines += plan.first_lines
+                raised_at = plan.raised_at
+                user = self.user_of[plan.worker.idx]
+                disputes.append(Dispute(
+                    entry=plan.first, raised_by=user, raised_at=raised_at, resolved_at=entry.submitted_at,
+                    reason=f"{plan.dispute_line.reference} has {plan.dispute_line.children} children, not "
+                           f"{plan.dispute_line.children - 1}; the baby was born at the start of the month.",
+                ))
+                audits += [
+                    self._audit(plan.first, "entry.created", entry.submitted_by, plan.first.submitted_at - timedelta(hours=1)),
+                    self._audit(plan.first, "entry.submitted", entry.submitted_by, plan.first.submitted_at),
+                    self._audit(plan.first, "entry.disputed", user, raised_at),
+                    self._audit(entry, "entry.revised", entry.submitted_by, entry.submitted_at - timedelta(minutes=20),
+                                {"supersedes": plan.first.pk, "revision": 2}),
+                    self._audit(entry, "entry.submitted", entry.submitted_by, entry.submitted_at),
+                ]
+                if entry.status == EntryStatus.COUNTERSIGNED:
+                    audits.append(self._audit(entry, "entry.countersigned", user, signatures[-1].signed_at))
+            elif current:
+                audits.append(self._audit(entry, "entry.created", entry.created_by,
+                                          self.at(plan.day, 9, rng.randint(0, 59))))
+                if entry.submitted_at is not None:
+                    audits.append(self._audit(entry, "entry.submitted", entry.submitted_by, entry.submitted_at))
+                if entry.status == EntryStatus.COUNTERSIGNED:
+                    audits.append(self._audit(entry, "entry.countersigned", signatures[-1].signed_by,
+                                              signatures[-1].signed_at))
+        EntryLine.objects.bulk_create(all_lines, batch_size=self.batch)
+        Countersignature.objects.bulk_create(signatures, batch_size=self.batch)
+        Dispute.objects.bulk_create(disputes, batch_size=self.batch)
+        AuditEvent.objects.bulk_create(audits, batch_size=self.batch)
+
+    @staticmethod
+    def _audit(entry: ProformaEntry, action: str, actor, at: datetime, data: dict | None = None) -> AuditEvent:
+        return AuditEvent(actor=actor, action=action, target_type="supervision.proformaentry", target_id=entry.pk,
+                          entry=entry, data=data or {"revision": entry.revision, "status": entry.status}, at=at)
+
+    # -- snapshots ---------------------------------------------------------------------------------
+    def snapshot_days(self) -> list[tuple[date, str]]:
+        """Month ends that have passed, and the last eight Fridays (a month end on a Friday stays a month end)."""
+        days = {month_end(m): SnapshotKind.MONTH_END for m in self.months if month_end(m) < self.today}
+        friday = self.today - timedelta(days=(self.today.weekday() - 4) % 7)
+        for n in range(8):
+            days.setdefault(friday - timedelta(weeks=n), SnapshotKind.WEEKLY)
+        return sorted(days.items())
+
+    def write_snapshots(self) -> None:
+        cases = self.factory.cases
+        worker_rows, team_rows = [], []
+        for day, kind in self.snapshot_days():
+            counts = defaultdict(lambda: [0, 0, 0, 0])  # allocated children, families, co-worked, awaiting
+            held: set[int] = set()
+            for a in self.factory.allocs:
+                if a.start <= day and (a.end is None or a.end >= day):
+                    held.add(a.case)
+                    n = cases[a.case].children
+                    row = counts[a.worker]
+                    if a.role == ALLOCATED:
+                        row[0] += n
+                        row[1] += 1
+                    elif a.role == CO_WORKER:
+                        row[2] += n
+                    else:
+                        row[3] += n
+            unallocated = defaultdict(int)
+            for case in cases:
+                if case.opened <= day and (case.closed is None or case.closed >= day) and case.idx not in held:
+                    unallocated[case.team] += case.children
+            permanent, agency = defaultdict(Decimal), defaultdict(Decimal)
+            for w in self.workers:
+                seat = w.seat_on(day)
+                if seat is None:
+                    continue
+                allocated, families, coworked, awaiting = counts.get(w.idx, (0, 0, 0, 0))
+                worker_rows.append(CaseloadSnapshot(
+                    worker=self.worker_rows[w.idx], team=self.team_rows[seat.team], taken_on=day, kind=kind,
+                    source=SnapshotSource.ALLOCATIONS, wte=w.wte, allocated_children=allocated,
+                    family_groups=families, coworked_children=coworked, awaiting_allocation_children=awaiting,
+                ))
+                if w.case_holding:  # students hold no post
+                    (agency if w.agency else permanent)[seat.team] += w.wte
+            for team in self.teams:
+                vacant = agency[team.idx] + team.uncovered_vacancy
+                team_rows.append(TeamSnapshot(
+                    team=self.team_rows[team.idx], taken_on=day, kind=kind, unallocated_children=unallocated[team.idx],
+                    establishment_fte=permanent[team.idx] + vacant, vacant_fte=vacant, agency_fte=agency[team.idx],
+                ))
+        CaseloadSnapshot.objects.bulk_create(worker_rows, batch_size=self.batch)
+        TeamSnapshot.objects.bulk_create(team_rows, batch_size=self.batch)
+
+
+_LINE_COPY = ("position", "case", "reference", "children", "category", "factors", "co_worked", "co_work_share",
+              "not_allocated")
+
+
+@dataclass(eq=False)
+class _Plan:
+    worker: SimWorker
+    team: int
+    month: date
+    day: date
+    status: str
+    session: SupervisionSession | None
+    lines: list[EntryLine]
+    dispute_line: EntryLine | None = None
+    entry: ProformaEntry | None = None
+    first: ProformaEntry | None = None
+    first_lines: list[EntryLine] = field(default_factory=list)
+    raised_at: datetime | None = None
+
+
+@dataclass
+class _Line:
+    children: int
+    category: str
+    factors: tuple[str, ...] = ()
+    co_worked: bool = False
+    co_work_share: Decimal | None = None
+    reference: str = ""
+
+
+def _ascii(text: str) -> str:
+    return slugify(text).replace("-", "")
+
+
+def _full_time_grade(scheme: str) -> str:
+    return {SWINDON: "experienced"}.get(scheme, "")
+
+
+def grade_for(w: SimWorker, scheme: str, day: date) -> str:
+    """The worker's grade code under a scheme: required by Swindon (4.5), optional for Warrington (6.6)."""
+    if scheme == SWINDON:
+        if w.is_asye_on(day):
+            return "nqsw"
+        if w.position == "senior_practitioner":
+            return "higher_specialist"
+        experienced = w.seats[0].start <= day - timedelta(days=3 * 365)
+        return "experienced" if experienced else "basic"
+    if scheme == WARRINGTON:
+        if w.is_asye_on(day):
+            return "asye"
+        return "student" if w.position == "student" else "qualified"
+    return ""
+
+
+def _check_template_codes(template: TeamTemplate, tables, preset) -> None:
+    """Fail fast (before writing thousands of rows) if a template names a code its scheme or preset lacks."""
+    if template.team_type not in tables.team_types:
+        raise RuntimeError(f"{template.key}: {template.team_type} is not a team type of {template.scheme}")
+    if preset is None:
+        raise RuntimeError(f"Caseload preset {template.preset} is missing: run `manage.py migrate`.")
+    if not preset.team_type(template.preset_team_type):
+        raise RuntimeError(f"{template.key}: {template.preset_team_type} is not a team type of {preset.code}")
+
+
+# --- logins -------------------------------------------------------------------------------------------
+
+ROLE_ORDER = (Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER, Role.SOCIAL_WORKER)
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    team: str
+    notes: str = ""
+
+
+def login_rows() -> list[Login]:
+    """Every user holding a role, in role order, with what they see: read from the database, so a second
+    run of seed_demo prints the same table."""
+    user_model = get_user_model()
+    users = (
+        user_model.objects.filter(groups__name__in=[r.value for r in Role]).distinct()
+        .prefetch_related("groups", "managed_teams", "service_areas_led").select_related("worker__team")
+    )
+    managed_areas = defaultdict(set)
+    for team in Team.objects.exclude(service_manager=None).select_related("service_area"):
+        managed_areas[team.service_manager_id].add(team.service_area.name)
+    rows = []
+    for user in users:
+        roles = {g.name for g in user.groups.all()}
+        if user.is_superuser:
+            roles.add(Role.ADMINISTRATOR)
+        role = next(r for r in ROLE_ORDER if r in roles)
+        worker = getattr(user, "worker", None)
+        if role in (Role.ADMINISTRATOR, Role.SMT):
+            label, team, notes = Role(role).label, "all teams", "superuser" if user.is_superuser else "read-only"
+        elif role == Role.HEAD_OF_SERVICE and user.pk in managed_areas:
+            label, team, notes = "Service manager", ", ".join(sorted(managed_areas[user.pk])), "group head_of_service"
+        elif role == Role.HEAD_OF_SERVICE:
+            label, team, notes = "Head of service", ", ".join(a.name for a in user.service_areas_led.all()), ""
+        elif role == Role.TEAM_MANAGER:
+            label, team, notes = "Team manager", ", ".join(f"{t.name} ({t.code})" for t in user.managed_teams.all()), ""
+        else:
+            label = "Social worker"
+            team = f"{worker.team.name} ({worker.team.code})" if worker and worker.team else ""
+            notes = _worker_notes(worker) if worker else ""
+        rows.append((ROLE_ORDER.index(role), team, user.username, Login(user.username, label, team, notes)))
+    rows.sort(key=lambda row: row[:3])
+    return [row[3] for row in rows]
+
+
+def _worker_notes(worker: Worker) -> str:
+    bits = [worker.get_position_display()]
+    if worker.wte != 1:
+        bits.append(f"{worker.wte.normalize()} WTE")
+    if worker.employment_type == EmploymentType.AGENCY:
+        bits.append("agency")
+    if worker.grade:
+        bits.append(f"grade {worker.grade}")
+    return ", ".join(bits)
+
+
+def login_notes(limit: int = 5) -> list[str]:
+    """Who to look at in the demo beyond the table: workers without a login and workers who moved team."""
+    notes = []
+    for worker in Worker.objects.filter(user=None).select_related("team").order_by("surname")[:limit]:
+        notes.append(f"- {worker.full_name} ({worker.get_position_display().lower()}, "
+                     f"{worker.get_employment_type_display().lower()}, {worker.team.name}) has no login: "
+                     "the team manager records their signature.")
+    movers = Worker.objects.annotate(n=Count("memberships")).filter(n__gt=1).prefetch_related("memberships__team")
+    for worker in movers.order_by("surname")[:limit]:
+        old, new = sorted(worker.memberships.all(), key=lambda m: m.start)[-2:]
+        notes.append(f"- {worker.full_name} moved from {old.team.name} to {new.team.name} on {new.start:%-d %b %Y}.")
+    return notes
+
+
+def format_logins(rows: list[Login], password: str = DEMO_PASSWORD, notes: Iterable[str] = ()) -> str:
+    """A Markdown table (pastes into a README as it is)."""
+    header = Login("Username", "Role", "Team", "Notes")
+    table = [header, *rows]
+    widths = [max(len(getattr(r, f)) for r in table) for f in ("username", "role", "team", "notes")]
+
+    def line(r: Login) -> str:
+        cells = (r.username, r.role, r.team, r.notes)
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    notes = list(notes)
+    return "\n".join([f"Password for every demo account: {password}", "", line(header), rule, *map(line, rows),
+                      *([""] + notes if notes else [])])
+
+
+# --- wiping -------------------------------------------------------------------------------------------
+
+# Children before parents. Reference data (schemes, presets, groups) stays.
+_WIPE_ORDER = (
+    AuditEvent, Countersignature, Dispute, "supervision.WorkloadConcern", "supervision.TeamMonth", EntryLine,
+    ProformaEntry, SupervisionSession, CaseloadSnapshot, TeamSnapshot, Allocation, Case, "workload.Absence",
+    "workload.CapacityReduction", Membership, Worker, TeamPolicy, TeamScheme, Team.managers.through, Team, ServiceArea,
+)
+
+
+def wipe() -> None:
+    """Delete all organisation, people, case and pro-forma data, and the users who hold a role.
+
+    Raw DELETEs child-first: the ORM's collector would load every row of a large authority first."""
+    from django.apps import apps
+
+    models = [apps.get_model(m) if isinstance(m, str) else m for m in _WIPE_ORDER]
+    wiped = set(models)
+    with transaction.atomic():
+        # Rows of other apps that point at what goes (e.g. report runs per team) go first, via the ORM.
+        for model in apps.get_models(include_auto_created=True):
+            if model in wiped or model._meta.app_label in ("auth", "contenttypes", "admin", "sessions"):
+                continue
+            if any(f.concrete and f.is_relation and f.related_model in wiped for f in model._meta.get_fields()):
+                model.objects.all().delete()
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        role_users = get_user_model().objects.filter(groups__name__in=[r.value for r in Role])
+        get_user_model().objects.filter(pk__in=list(role_users.values_list("pk", flat=True))).delete()
