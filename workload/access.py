@@ -1,7 +1,7 @@
 """Who may see what. Every scoped read goes through these querysets; views never filter by role.
 
 - administrator and SMT: every team (SMT read-only);
-- head of service: the teams of the service areas they lead;
+- head of service: the teams of the service areas they lead (a service manager: the teams they serve);
 - team manager: the teams they manage;
 - social worker: their own worker record only (and their own team, for its name).
 A person may hold several roles; what they may see is the union.
@@ -23,7 +23,9 @@ def teams_for_user(user) -> QuerySet[Team]:
         return Team.objects.all()
     condition = Q(pk__in=[])
     if Role.HEAD_OF_SERVICE in roles:
-        condition |= Q(service_area__head_of_service=user)
+        # a service manager holds the head-of-service role for the teams they manage (POLICIES §1:
+        # one person may be both); they see the teams they are service manager of
+        condition |= Q(service_area__head_of_service=user) | Q(service_manager=user)
     if Role.TEAM_MANAGER in roles:
         # a subquery, not a join on the M2M, so no duplicate rows and no DISTINCT
         condition |= Q(pk__in=Team.managers.through.objects.filter(user=user).values("team_id"))

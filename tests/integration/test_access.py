@@ -100,3 +100,12 @@ def test_team_list_shows_only_scoped_teams(client, authority):
 def test_admin_site_is_for_administrators_only(client, authority):
     client.force_login(authority["manager"])
     assert client.get("/admin/").status_code == 302  # to the admin login: not staff
+
+
+def test_a_service_manager_sees_the_teams_they_serve(authority):
+    _, bravo, charlie = authority["teams"]
+    service_manager = user_with_role(Role.HEAD_OF_SERVICE)
+    charlie.service_manager = service_manager
+    charlie.save()
+    assert names(teams_for_user(service_manager)) == ["Charlie"]
+    assert set(workers_for_user(service_manager)) == {authority["workers"]["charlie"]}

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from workload.demo.generator import (
+from reporting.demo.generator import (
     DEMO_PASSWORD,
     authority_name,
     demo_layout,

@@ -1,14 +1,14 @@
 """Write a generated authority to the database: organisation, people, cases, pro-formas, snapshots.
 
 One generator for both commands: `seed_demo` passes the hand-written demo layout, `seed_large` a generated
-one of any size. The history is decided in memory first (workload/demo/simulate.py, one seeded
+one of any size. The history is decided in memory first (reporting/demo/simulate.py, one seeded
 random.Random, so the same seed and day give the same data), then written with bulk_create inside one
 transaction: no per-row queries, which keeps a 36-month, 1,200-worker authority within minutes on SQLite.
 
 Every pro-forma is scored by the real engine (workload.scoring) on exactly the lines stored with it, and
 its content hash is computed with supervision.hashing after everything else is set, so the demo data
-passes the same checks as data entered through the services. The seeder spans every app, so unlike
-workload's other modules it imports supervision's models.
+passes the same checks as data entered through the services. It spans every app, so it lives in
+reporting, the app allowed to import both supervision and workload.
 """
 from __future__ import annotations
 
@@ -514,7 +514,7 @@ class _Builder:
         template = self.teams[seat.team].template
         cases = self.factory.cases
         lines = []
-        for a in sorted(allocs, key=lambda a: (cases[a.case].opened, a.case)):
+        for a in allocs:
             if not (a.start <= day and (a.end is None or a.end >= day)) or a.role == AWAITING:
                 continue
             if a.role == CO_WORKER and not template.lists_cowork_lines:
@@ -529,10 +529,13 @@ class _Builder:
                 shared = False
             share = a.share if shared and template.scheme in (NOTTS, WARRINGTON) else None
             lines.append(EntryLine(
-                position=len(lines) + 1, case=self.case_rows[a.case], reference=case.reference,
+                case=self.case_rows[a.case], reference=case.reference,
                 children=case.children, category=case.category, factors=list(case.factors), co_worked=shared,
                 co_work_share=share, not_allocated=a.role == CO_WORKER,
             ))
+        lines.sort(key=lambda line: (line.not_allocated, line.reference))  # as supervision's entry_start orders them
+        for position, line in enumerate(lines):
+            line.position = position
         return lines
 
     def _mark_dispute(self, plans: list[_Plan]) -> None:

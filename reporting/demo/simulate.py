@@ -165,17 +165,6 @@ class SimTeam:
     uncovered_vacancy: Decimal = Decimal(0)
 
 
-@dataclass
-class History:
-    teams: list[SimTeam]
-    areas: list[str]
-    workers: list[SimWorker]
-    cases: list[SimCase]
-    allocs: list[SimAlloc]
-    months: list[date]
-    today: date
-
-
 # --- building the people ------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workload.demo.generator import (
+from reporting.demo.generator import (
     DEMO_PASSWORD,
     format_logins,
     generate,
