@@ -15,6 +15,7 @@ from supervision.models import AuditEvent, ProformaEntry
 # What each action reads as on the entry page. Unknown actions fall back to the code itself.
 ACTION_LABELS = {
     "entry.started": "Started the pro-forma",
+    "entry.created": "Created the pro-forma",
     "entry.updated": "Saved changes",
     "entry.submitted": "Submitted for countersignature",
     "entry.countersigned": "Countersigned",
