@@ -15,7 +15,8 @@ ENTRY_FIELDS = (
     "personal", "extra_duty_hours", "extras", "case_points", "personal_points", "extra_points", "total_points",
     "band", "workload_weight", "case_count", "case_band", "children_count", "family_groups",
     "workload_manageable", "workload_comment", "workload_context", "workload_action", "deviation_reason",
-    "demanding_until", "high_priorities", "over_capacity_reason",
+    "demanding_until", "high_priorities", "over_capacity_reason", "over_max_reason", "over_max_until",
+    "over_max_review_on", "remedial_action",
 )
 LINE_FIELDS = ("reference", "children", "category", "factors", "co_worked", "co_work_share", "not_allocated", "points")
 

@@ -133,15 +133,9 @@ def working_days_after(start: date, end: date) -> int:
 
 # Scheme versions are never edited (workload.models.SchemeVersion), so their indexed tables are built once
 # per process rather than once per request; the slug check guards against a reused primary key.
-_TABLES: dict[int, Any] = {}
-
-
 def scheme_tables(version):
-    """The version's SchemeTables, cached for the process."""
-    tables = _TABLES.get(version.pk)
-    if tables is None or tables.slug != version.data.get("slug", version.slug):
-        tables = _TABLES[version.pk] = version.tables()
-    return tables
+    """The version's SchemeTables (cached for the process by SchemeVersion.tables)."""
+    return version.tables()
 
 
 

@@ -50,6 +50,7 @@ from supervision.selectors import (
     working_days_after,
 )
 from workload.access import can_manage_team, teams_for_user
+from workload.coworking import line_is_co_worked
 from workload.models import AllocationRole, Case, EmploymentType, Team, Worker
 from workload.roles import Role, user_roles
 from workload.scoring.engine import Score
@@ -254,7 +255,10 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
             continue
         case = allocation.case
         held_cases.add(case.pk)
-        co_worked = len(allocation.case.open_allocations) >= 2
+        co_worked = line_is_co_worked(
+            rules=tables.rules, role=allocation.role,
+            other_positions=[a.worker.position for a in allocation.case.open_allocations if a.pk != allocation.pk],
+        )
         last = carried.get(case.pk)
         share = None
         if co_worked and tables.accepts_co_work_share:

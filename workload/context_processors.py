@@ -12,6 +12,8 @@ def navigation(request) -> dict:
     links = [("Home", reverse("home"))]
     if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER, Role.SMT}:
         links.append(("Teams", reverse("workload:team-list")))
+    if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
+        links.append(("Supervision", reverse("supervision:session-list")))
     if roles & {Role.SOCIAL_WORKER} or hasattr(request.user, "worker"):
         links.append(("My workload", reverse("supervision:my-workload")))
     links.append(("Score a month", reverse("workload:what-if")))

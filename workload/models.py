@@ -45,6 +45,9 @@ class Scheme(models.Model):
         return self.name
 
 
+_TABLES_BY_SLUG: dict = {}
+
+
 class SchemeVersionQuerySet(models.QuerySet):
     def for_slug(self, slug: str):
         return self.filter(slug=slug)
@@ -74,11 +77,13 @@ class SchemeVersion(models.Model):
         return self.label
 
     def tables(self):
+        """The version's SchemeTables, built once per process: a version's data never changes, so the
+        slug is a safe key (building the indexes costs ~17 ms; pages and scoring call this constantly)."""
         from workload.scoring.tables import SchemeTables
 
-        cached = getattr(self, "_tables", None)
-        if cached is None:
-            cached = self._tables = SchemeTables.from_data(self.data)
+        cached = _TABLES_BY_SLUG.get(self.slug)
+        if cached is None or cached.slug != self.data.get("slug", self.slug):
+            cached = _TABLES_BY_SLUG[self.slug] = SchemeTables.from_data(self.data)
         return cached
 
 

@@ -41,6 +41,7 @@ from supervision.models import (
     SessionKind,
     SupervisionSession,
 )
+from workload.coworking import line_is_co_worked
 from workload.models import (
     Allocation,
     Case,
@@ -521,12 +522,10 @@ class _Builder:
                 continue  # caseload count: case basis A lists allocated cases only
             case = cases[a.case]
             others = [o for o in case.allocs if o is not a and o.start <= day and (o.end is None or o.end >= day)]
-            shared = bool(others)
-            if a.role == ALLOCATED and shared and template.scheme in (SWINDON,):
-                shared = False  # Swindon: the lead worker keeps full weighting; the co-worker is marked (4.4)
-            if a.role == ALLOCATED and shared and all(self.workers[o.worker].position == "student" for o in others):
-                # a student's co-work leaves the points with the worker doing the bulk of the tasks (3.4, line 2015)
-                shared = False
+            shared = line_is_co_worked(
+                rules=self._tables(template.scheme).rules, role=a.role,
+                other_positions=[self.workers[o.worker].position for o in others],
+            )
             share = a.share if shared and template.scheme in (NOTTS, WARRINGTON) else None
             lines.append(EntryLine(
                 case=self.case_rows[a.case], reference=case.reference,
