@@ -38,16 +38,13 @@ from supervision.selectors import (
     entries_awaiting_countersign,
     entry_reductions,
     entry_score,
-    is_working_day,
     line_counts,
-    month_end,
     policy_triggers,
     previous_month_band,
     required_reason_errors,
     scheme_tables,
     stored,
     supervision_next_due,
-    working_days_after,
 )
 from workload.access import can_manage_team, teams_for_user
 from workload.coworking import line_is_co_worked
@@ -56,6 +53,7 @@ from workload.roles import Role, user_roles
 from workload.scoring.engine import Score
 from workload.scoring.validate import ScoringInputError
 from workload.selectors import team_policy_on, team_scheme_on, worker_allocation_list
+from workload.workdays import is_working_day, month_end, working_days_after
 
 EDITABLE_STATUSES = (EntryStatus.DRAFT, EntryStatus.DISPUTED)
 

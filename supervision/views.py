@@ -37,7 +37,6 @@ from supervision.forms import (
 from supervision.models import EntryStatus, ProformaEntry, TeamMonth
 from supervision.selectors import (
     NO_PROFORMA_POSITIONS,
-    add_months,
     entry_get_for_user,
     entry_page_data,
     entry_preview,
@@ -70,6 +69,7 @@ from workload.access import (
     worker_get_for_user,
 )
 from workload.models import Worker
+from workload.workdays import add_months
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -10,17 +10,15 @@ import pytest
 from supervision.hashing import content_hash
 from supervision.models import EntryLine, ProformaEntry
 from supervision.selectors import (
-    add_months,
-    bank_holidays,
     caseload_panel,
     entry_diff,
     policy_triggers,
     required_reason_errors,
     supervision_next_due,
-    working_days_after,
 )
 from supervision.services import normalise_name
 from workload.models import CapacityReduction, CaseloadPreset, Position, TeamPolicy, Worker
+from workload.workdays import add_months, bank_holidays, working_days_after
 
 BARNET = json.loads((Path(__file__).resolve().parents[2] / "workload/presets/barnet_2019.json").read_text())
 JAN_31 = date(2025, 1, 31)
