@@ -9,13 +9,16 @@ month" is the month the suite runs in and the setup is relative to it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from importlib import import_module
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from supervision.models import ProformaEntry
 from supervision.selectors import add_months
@@ -34,6 +37,38 @@ def _async_unsafe_orm(monkeypatch: pytest.MonkeyPatch) -> None:
     calls under a running loop; the test thread's ORM calls here never run inside that loop's tasks.
     Only this conftest sets it (STYLE.md §8); infra's chromium_browser sets it for as long as it lives too."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def http_errors(browser_page) -> list[tuple[str, str, int]]:
+    """(method, path, status) of every response of 400 or more the page receives, htmx requests included,
+    so a journey can assert that nothing it did behind the scenes was refused. Chromium's own favicon
+    request is left out (the app has none)."""
+    errors: list[tuple[str, str, int]] = []
+
+    def record(response) -> None:
+        path = urlsplit(response.url).path
+        if response.status >= 400 and path != "/favicon.ico":
+            errors.append((response.request.method, path, response.status))
+
+    browser_page.on("response", record)
+    return errors
+
+
+def log_in(page: Page, username: str, full_name: str) -> None:
+    """Through the real login page; lands on the home page with the person's name in the bar."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator(".navbar-text")).to_have_text(full_name)
+
+
+def log_out(page: Page) -> None:
+    """The "Sign out" button in the bar (a POST); back to the login page."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
 
 
 def _reference_data() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,8 @@ from playwright.sync_api import Page, expect
 
 from supervision.models import AuditEvent, ProformaEntry
 from supervision.selectors import add_months
-from tests.functional.conftest import PASSWORD, Caseload
+from supervision.services import entry_start
+from tests.functional.conftest import Caseload, log_in, log_out
 from tests.plugins.infra import axe_check, screenshot
 
 pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
@@ -24,20 +26,6 @@ TESS = "tess.manager@example.org"
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def log_in(page: Page, username: str, full_name: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator(".navbar-text")).to_have_text(full_name)
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
 
 
 def body(mail) -> str:
@@ -76,9 +64,8 @@ def month_url(caseload: Caseload, month) -> str:
 
 
 def test_month_cycle_submit_countersign_dispute_resubmit_revise(
-    live_server, browser_page: Page, caseload: Caseload, celery_worker_live, smtp_sink, settings
+    live_server, browser_page: Page, http_errors, caseload: Caseload, celery_worker_live, smtp_sink, settings
 ):
-    browser_page.on("response", lambda r: print("RESP", r.request.method, r.url, r.status) if r.request.method == "POST" else None)
     page, team, worker, last = browser_page, caseload.team, caseload.worker, caseload.last_entry
     today = timezone.localdate()
     this, previous = caseload.this_month, caseload.last_month
@@ -214,8 +201,9 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
     expect(page.locator("#dispute-notice")).to_contain_text(f"Disputed by Sam Worker on {today:%-d %b %Y}")
     expect(page.locator("#dispute-notice")).to_contain_text(reason)
     page.fill("#id_lines-0-children", "3")
-    page.locator("#id_lines-0-children").dispatch_event("change")
-    expect(page.locator("#score-total")).to_have_text("22.5")  # F-101: 3 → 4.5 points
+    page.locator("#id_lines-0-children").blur()  # "change": htmx posts the form to .../score/
+    expect(page.locator("#line-points-0")).to_have_text("4")  # F-101 was 3 points with two children
+    expect(page.locator("#score-total")).to_have_text("22.5")  # live, not saved yet
     page.click("#submit-entry")
     expect(flash(page)).to_have_text("Submitted. Sam Worker has been asked to countersign it.")
     expect(status_of(page)).to_have_attribute("data-status", "submitted")
@@ -257,7 +245,13 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
 
     # ---- A countersigned month is corrected by a revision; the signed one is kept.
     log_in(page, "tess.manager", "Tess Manager")
-    page.goto(f"/supervision/entries/{entry.pk}/")
+    page.goto(month_url(caseload, this))
+    expect(page.locator("#team-month-progress")).to_contain_text(
+        "1 countersigned · 0 awaiting countersignature · 0 disputed · 0 draft · 1 not started")
+    row = page.locator(f"[data-testid=worker-row-{worker.pk}]")
+    expect(row).to_have_attribute("data-status", "countersigned")
+    expect(row.locator("td.fw-semibold")).to_have_text("21.5")  # total points
+    page.click(f"[data-testid=open-entry-{worker.pk}]")
     page.fill("#revise-form #id_reason", "The workload comment should mention the court hearing.")
     page.click("#revise-entry")
     revision = ProformaEntry.objects.get(worker=worker, month=this, is_current=True)
@@ -271,7 +265,7 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
     diff_rows = page.locator("#revision-diff tbody tr")
     expect(diff_rows).to_have_count(1)
     expect(diff_rows.locator("th, td")).to_have_text([
-        "Workload comments (please give detail)", "Manageable; no change since last month.",
+        "Workload comment", "Manageable; no change since last month.",
         "Manageable; court hearing for F-102 next month.",
     ])
     expect(page.locator("#revisions li")).to_have_text([
@@ -286,3 +280,26 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
         (f"Sam Worker disputed their {previous_label} workload pro-forma", [TESS]),
         (f"Your {previous_label} workload pro-forma is ready to countersign", [SAM]),
     ]
+    assert http_errors == []  # no request of the journey, htmx ones included, was refused or failed
+
+
+def test_live_score_posts_to_the_score_url_whichever_button_was_pressed(
+    live_server, browser_page: Page, http_errors, caseload: Caseload
+):
+    """htmx 2 sends a form's own request to the formaction of the form's button last clicked or focused: with
+    "Save and submit" pressed (or focused) just after an edit, the live score went to .../submit/ and
+    submitted the pro-forma behind the page's back. The page's script keeps it on .../score/."""
+    page = browser_page
+    draft = entry_start(worker=caseload.worker, month=caseload.this_month, started_by=caseload.manager)
+    log_in(page, "tess.manager", "Tess Manager")
+    page.goto(f"/supervision/entries/{draft.pk}/")
+    page.focus("#submit-entry")  # htmx now takes it as the form's submitter
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.eval_on_selector("#id_workload_comment", "el => { el.value = 'Manageable.';"
+                                                      " el.dispatchEvent(new Event('change', {bubbles: true})); }")
+
+    assert (urlsplit(posted.value.url).path, posted.value.status) == (f"/supervision/entries/{draft.pk}/score/", 200)
+    expect(page.locator("#score-heading")).to_have_text("Score live, not saved")
+    page.reload()
+    expect(page.locator("#entry-status")).to_have_attribute("data-status", "draft")
+    assert http_errors == []
