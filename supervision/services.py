@@ -383,11 +383,12 @@ def entry_update(*, entry: ProformaEntry, expected_lock_version: int, updated_by
         (line.case_id, line.reference, line.children, line.category, list(line.factors), line.co_worked,
          line.co_work_share, line.not_allocated) for line in new_lines
     ]
-    audit_event_record(
-        actor=updated_by, action="entry.updated", target=entry, entry=entry, ip=ip,
-        data={"fields": changed, "lines_changed": lines_changed, "lines": len(new_lines),
-              "total_points": format(entry.total_points.normalize(), "f"), "band": entry.band},
-    )
+    if changed or lines_changed:  # a save that changed nothing is not a state change: nothing to audit
+        audit_event_record(
+            actor=updated_by, action="entry.updated", target=entry, entry=entry, ip=ip,
+            data={"fields": changed, "lines_changed": lines_changed, "lines": len(new_lines),
+                  "total_points": format(entry.total_points.normalize(), "f"), "band": entry.band},
+        )
     return entry
 
 

@@ -69,6 +69,7 @@ from workload.access import (
     worker_get_for_user,
 )
 from workload.models import Worker
+from workload.roles import Role, user_roles
 from workload.workdays import add_months
 
 
@@ -214,6 +215,9 @@ def _preview_forms(entry: ProformaEntry, entry_form: EntryForm, formset):
     return preview
 
 
+TEAM_VIEWING_ROLES = {Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}
+
+
 def _entry_context(request: HttpRequest, entry: ProformaEntry, *, entry_form=None, formset=None, preview=None,
                    **extra) -> dict:
     page = entry_page_data(entry=entry)
@@ -238,6 +242,9 @@ def _entry_context(request: HttpRequest, entry: ProformaEntry, *, entry_form=Non
         "entry": entry, "page": page, "tables": page.tables, "score": score,
         "score_error": None if preview else page.score_error, "panel": panel, "triggers": triggers,
         "editable": editable, "can_manage": can_manage, "entry_form": entry_form, "formset": formset,
+        # managers, heads of service and SMT reach an entry through its team (entry_get_for_user scopes them
+        # by team), so they can follow the breadcrumb; a worker sees only their own record
+        "can_see_team": bool(user_roles(request.user) & TEAM_VIEWING_ROLES),
         "labels": code_labels(page.tables, entry.team_type),
         "is_worker": is_worker, "score_lines": _score_lines(score, refs), "row_points": row_points,
         "can_sign": is_worker and entry.is_current and entry.status == EntryStatus.SUBMITTED,
