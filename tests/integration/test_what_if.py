@@ -90,3 +90,16 @@ def test_a_month_can_be_carried_to_another_scheme_for_comparison(client, manager
     category_select = counting.split('id="id_lines-0-category"')[1].split("</select>")[0]
     assert "selected" not in category_select  # s47_icpc is not a caseload-count category
     assert 'type="hidden" name="lines-1-co_worked" value="on"' in counting  # carried by the scheme chooser
+
+
+def test_the_entry_page_links_its_month_to_the_scoring_page(client, manager, worker):
+    from datetime import date
+
+    from supervision.services import entry_start
+
+    entry = entry_start(worker=worker, month=date.today().replace(day=1), started_by=manager)
+    client.force_login(manager)
+    html = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="compare-schemes"', html).group(1).replace("&amp;", "&")
+    assert link.startswith("/workload/score/?scheme=nottinghamshire-wlm-2016&team_type=assessment&worker-wte=1.00")
+    assert client.get(link).status_code == 200
