@@ -73,6 +73,19 @@ from workload.roles import Role, user_roles
 from workload.workdays import add_months
 
 
+def errors_onto_form(form, exc: ValidationError) -> bool:
+    """Put a service's ValidationError next to the fields it names (others on the form as a whole).
+
+    Returns True for field errors (bad input, 400) and False for a plain message, which the services use
+    for a state that no longer allows the action (409)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return True
+    form.add_error(None, exc.messages)
+    return False
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from, for the audit trail. REMOTE_ADDR only: a forwarded-for header
     is whatever the client says unless a trusted proxy rewrites it (see docs/supervision.md)."""
@@ -346,11 +359,7 @@ def _entry_save(request: HttpRequest, entry: ProformaEntry, *, submit: bool) -> 
         data["lock_version"] = str(updated.lock_version)
         entry_form, formset = _bound_forms(request, updated, data)
         preview = _preview_forms(updated, entry_form, formset)
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                entry_form.add_error(name if name in entry_form.fields else None, errors)
-        else:
-            entry_form.add_error(None, exc.messages)
+        errors_onto_form(entry_form, exc)
         fresh = entry_get_for_user(user=request.user, pk=updated.pk)
         context = _entry_context(request, fresh, entry_form=entry_form, formset=formset, preview=preview,
                                  not_submitted="Your changes were saved as a draft, but the pro-forma was not "
@@ -450,13 +459,7 @@ def entry_countersign_view(request: HttpRequest, pk: int) -> HttpResponse:
                 entry_countersign(entry=entry, user=request.user, typed_name=form.cleaned_data["typed_name"],
                                   worker_comment=form.cleaned_data["worker_comment"], ip=client_ip(request))
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for name, errors in exc.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                    status = 400
-                else:
-                    form.add_error(None, exc.messages)
-                    status = 409
+                status = 400 if errors_onto_form(form, exc) else 409
             else:
                 messages.success(request, "Countersigned. Thank you; the pro-forma is now locked.")
                 return redirect("supervision:entry-detail", entry.pk)
@@ -492,11 +495,7 @@ def entry_dispute_view(request: HttpRequest, pk: int) -> HttpResponse:
             entry_dispute(entry=entry, user=request.user, reason=dispute_form.cleaned_data["reason"],
                           ip=client_ip(request))
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    dispute_form.add_error(name if name in dispute_form.fields else None, errors)
-            else:
-                dispute_form.add_error(None, exc.messages)
+            if not errors_onto_form(dispute_form, exc):
                 status = 409
         else:
             messages.success(request, "Disputed. Your manager has been told and will revise the pro-forma.")
@@ -519,8 +518,7 @@ def entry_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
                            ip=client_ip(request))
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            errors_onto_form(form, exc)
             return render(request, "supervision/entry_detail.html", _entry_context(request, entry, revise_form=form),
                           status=400)
         return render(request, "supervision/entry_detail.html",
@@ -564,11 +562,7 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
                                          held=data["held"], kind=data["kind"], attendees=data["attendees"],
                                          notes=data["notes"], ip=client_ip(request))
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for name, errors in exc.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                errors_onto_form(form, exc)
                 status = 400
             else:
                 due = f" Next due {session.next_due:%-d %B %Y}." if session.next_due else ""
