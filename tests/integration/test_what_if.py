@@ -68,10 +68,15 @@ def test_swindon_shows_grade_and_hides_nottinghamshire_fields(client, manager):
     assert 'name="lines-0-co_work_share"' not in page
 
 
-def test_unknown_scheme_falls_back_to_a_form_error_not_a_500(client, manager):
+def test_unknown_scheme_or_team_type_falls_back_to_the_first_not_a_500(client, manager):
+    from workload.models import SchemeVersion
+
     client.force_login(manager)
     response = client.get(reverse("workload:what-if") + "?scheme=nope&team_type=zzz")
+    first = SchemeVersion.objects.order_by("label").first()
+    first_team_type = next(iter(first.tables().team_types.values()))
     assert response.status_code == 200
+    assert f"{first.label} — {first_team_type}" in response.content.decode()
 
 
 def test_a_month_can_be_carried_to_another_scheme_for_comparison(client, manager):
