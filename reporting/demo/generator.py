@@ -568,8 +568,6 @@ class _Builder:
             family_groups=sum(1 for ln in lines if not ln.not_allocated),
             created_by=tm,
         )
-        if plan.status == EntryStatus.DRAFT:
-            return entry
         month = entry_month_input(entry, lines)
         tables = entry.scheme_version.tables()
         validate_month(month, tables)  # generated input is valid by construction; a failure is a generator bug
@@ -585,6 +583,8 @@ class _Builder:
         entry.workload_weight = None if score.workload_weight is None else Decimal(score.workload_weight)
         entry.case_count = score.case_count
         entry.case_band = score.case_band or ""
+        if plan.status == EntryStatus.DRAFT:  # scored as the editor would show it; not yet commented or submitted
+            return entry
         self._comments(rng, entry, plan.day, count)
         entry.submitted_at = self.at(plan.day, rng.randint(10, 15), rng.randint(0, 59))
         entry.submitted_by = tm
