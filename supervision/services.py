@@ -450,6 +450,18 @@ def normalise_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _lock_own_submitted(entry: ProformaEntry, user, *, verb: str, not_submitted: str) -> ProformaEntry:
+    """Lock the entry row and check it is the user's own and awaiting their signature: only the worker
+    answers a submitted pro-forma, and never twice (the row lock serialises a double click)."""
+    locked = ProformaEntry.objects.select_for_update().filter(pk=entry.pk).values_list("pk", flat=True).first()
+    entry = ProformaEntry.objects.select_related("worker").get(pk=locked)
+    if entry.worker.user_id is None or entry.worker.user_id != getattr(user, "pk", None):
+        raise PermissionDenied(f"You can only {verb} your own pro-forma.")
+    if not entry.is_current or entry.status != EntryStatus.SUBMITTED:
+        raise ValidationError(not_submitted, code="state")
+    return entry
+
+
 @transaction.atomic
 def entry_countersign(*, entry: ProformaEntry, user, typed_name: str, worker_comment: str = "",
                       ip: str | None = None) -> Countersignature:
@@ -457,12 +469,8 @@ def entry_countersign(*, entry: ProformaEntry, user, typed_name: str, worker_com
 
     Only the entry's own worker, only while it awaits signature, and only if the content still hashes to
     what the manager submitted: the signature records that hash, so it proves what was agreed."""
-    locked = ProformaEntry.objects.select_for_update().filter(pk=entry.pk).values_list("pk", flat=True).first()
-    entry = ProformaEntry.objects.select_related("worker").get(pk=locked)
-    if entry.worker.user_id is None or entry.worker.user_id != getattr(user, "pk", None):
-        raise PermissionDenied("You can only countersign your own pro-forma.")
-    if not entry.is_current or entry.status != EntryStatus.SUBMITTED:
-        raise ValidationError("This pro-forma is not awaiting your signature.", code="state")
+    entry = _lock_own_submitted(entry, user, verb="countersign",
+                                not_submitted="This pro-forma is not awaiting your signature.")
     if normalise_name(typed_name) != normalise_name(entry.worker.full_name):
         raise ValidationError({"typed_name": f"Type your full name as it appears on the pro-forma "
                                              f"({entry.worker.full_name}) to sign."}, code="name")
@@ -488,12 +496,8 @@ def entry_countersign(*, entry: ProformaEntry, user, typed_name: str, worker_com
 def entry_dispute(*, entry: ProformaEntry, user, reason: str, ip: str | None = None) -> Dispute:
     """The worker disputes the submitted entry with a reason; it goes back to the manager to revise and
     resubmit (REPORTS.md (a) field 11). The team's managers are emailed after commit."""
-    locked = ProformaEntry.objects.select_for_update().filter(pk=entry.pk).values_list("pk", flat=True).first()
-    entry = ProformaEntry.objects.select_related("worker").get(pk=locked)
-    if entry.worker.user_id is None or entry.worker.user_id != getattr(user, "pk", None):
-        raise PermissionDenied("You can only dispute your own pro-forma.")
-    if not entry.is_current or entry.status != EntryStatus.SUBMITTED:
-        raise ValidationError("Only a pro-forma awaiting your signature can be disputed.", code="state")
+    entry = _lock_own_submitted(entry, user, verb="dispute",
+                                not_submitted="Only a pro-forma awaiting your signature can be disputed.")
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Say what you disagree with, so your manager can revise it."})
     dispute = Dispute(entry=entry, raised_by=user, reason=reason.strip(), raised_at=timezone.now())

@@ -550,7 +550,11 @@ class CaseloadSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["worker", "taken_on"], name="one_snapshot_per_worker_date"),
         ]
-        indexes = [models.Index(fields=["team", "taken_on"], name="snapshot_team_date")]
+        indexes = [
+            models.Index(fields=["team", "taken_on"], name="snapshot_team_date"),
+            # the latest snapshot date on or before a day: every dashboard and the home page ask it first
+            models.Index(fields=["taken_on"], name="snapshot_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker} on {self.taken_on}: {self.allocated_children} children"
