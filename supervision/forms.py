@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from supervision.models import EntryLine, ProformaEntry, SessionKind
-from supervision.selectors import REASON_FIELDS
+from supervision.rules import REASON_FIELDS
 from supervision.services import ENTRY_FIELDS
 from workload.models import Position
 

@@ -1,22 +1,22 @@
-"""Reads for pro-formas and supervision. Access rules live here: entry_get_for_user raises Http404.
-
-Also the pure helpers that a page and a service must agree on (how an entry is turned into scoring input,
-the caseload panel of REPORTS.md (a) field 6, which policy reasons are triggered, working days, the next
-supervision date), so the live preview, the stored score and the submit check never drift apart.
+"""Reads for pro-formas and supervision: each returns what its page needs, joined and ordered, in a fixed
+number of queries. Access rules live here too: entry_get_for_user raises Http404 outside the user's scope.
+The policy decisions these pages show are made by supervision.rules; selectors only read.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from supervision.diff import EntryDiff, entry_diff
+from supervision.entry_scoring import entry_score, scheme_tables
 from supervision.models import (
     AuditEvent,
     Dispute,
@@ -28,296 +28,25 @@ from supervision.models import (
     TeamMonth,
     WorkloadConcern,
 )
+from supervision.rules import (
+    NO_PROFORMA_POSITIONS,
+    CaseloadPanel,
+    caseload_panel,
+    long_absent,
+    policy_triggers,
+)
 from workload.access import teams_for_user
 from workload.models import (
     Absence,
     CapacityReduction,
     Position,
     Team,
-    TeamPolicy,
     Worker,
 )
-from workload.scoring.engine import Score, score_month
-from workload.scoring.inputs import CaseInput, MonthInput, WorkerInput
-from workload.scoring.validate import ScoringInputError, validate_month
+from workload.scoring.engine import Score
+from workload.scoring.validate import ScoringInputError
 from workload.selectors import team_policy_on, team_scheme_on, team_unallocated_cases
 from workload.workdays import add_months, month_end, working_days_after
-
-# Positions that never have a monthly pro-forma: students co-work only and managers hold no cases
-# (REPORTS.md (b): "S1 not listed"; POLICIES R01).
-NO_PROFORMA_POSITIONS = (Position.STUDENT, Position.TEAM_MANAGER)
-THOUSANDTH = Decimal("0.001")
-LONG_ABSENCE_WORKING_DAYS = 15  # POLICIES R14 / §6 long_absence_working_days (default)
-
-
-# ============================================================================================ dates
-
-
-# ======================================================================================== scoring
-
-# Scheme versions are never edited (workload.models.SchemeVersion), so their indexed tables are built once
-# per process rather than once per request; the slug check guards against a reused primary key.
-def scheme_tables(version):
-    """The version's SchemeTables (cached for the process by SchemeVersion.tables)."""
-    return version.tables()
-
-
-
-def entry_month_input(*, tables, team_type: str, fields: Any, lines: Sequence[Any]) -> MonthInput:
-    """The scoring input for an entry's fields and lines (model instances or cleaned form data).
-
-    Only what the scheme accepts is passed: the form shows no other field, and a worker record's grade on a
-    Nottinghamshire team must not become a scoring error."""
-
-    def get(obj: Any, name: str, default: Any = None) -> Any:
-        value = obj.get(name, default) if isinstance(obj, Mapping) else getattr(obj, name, default)
-        return default if value is None else value
-
-    co_share = tables.accepts_co_work_share
-    return MonthInput(
-        scheme=tables.slug,
-        team_type=team_type,
-        worker=WorkerInput(
-            wte=get(fields, "wte"),
-            grade=(get(fields, "grade") or None) if tables.accepts_grade else None,
-            personal=tuple(get(fields, "personal", ())) if tables.accepts_personal else (),
-            extra_duty_hours=get(fields, "extra_duty_hours", Decimal(0)) if tables.accepts_extra_duty_hours else Decimal(0),
-            extras=tuple(get(fields, "extras", ())) if tables.accepts_extras else (),
-        ),
-        cases=tuple(
-            CaseInput(
-                children=get(line, "children"),
-                category=get(line, "category", ""),
-                factors=tuple(get(line, "factors", ())),
-                co_worked=bool(get(line, "co_worked", False)),
-                co_work_share=get(line, "co_work_share") if co_share and get(line, "co_worked", False) else None,
-                reference=get(line, "reference", ""),
-            )
-            for line in lines
-        ),
-    )
-
-
-def entry_score(*, tables, team_type: str, fields: Any, lines: Sequence[Any]) -> Score:
-    """Validate and score; raises ScoringInputError (with the spec path in .field) for bad input."""
-    month = entry_month_input(tables=tables, team_type=team_type, fields=fields, lines=lines)
-    validate_month(month, tables)
-    return score_month(month=month, tables=tables)
-
-
-def stored(value: Decimal | int | None) -> Decimal | None:
-    """A figure as the database keeps it (3 decimal places), so a hash of the saved row matches the
-    hash computed before saving. Scores only exceed 3 places with an odd co-working share."""
-    if value is None:
-        return None
-    return Decimal(value).quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
-
-
-def line_counts(lines: Iterable[Any]) -> tuple[int, int, int]:
-    """(children, family groups, co-worked children) on the pro-forma basis: a "not allocated" line is
-    scored but not counted (REP-24); co-worked lines count in full (CNT-3)."""
-    children = families = coworked = 0
-    for line in lines:
-        get = line.get if isinstance(line, Mapping) else lambda name, line=line: getattr(line, name)
-        if get("not_allocated"):
-            continue
-        children += get("children") or 0
-        families += 1
-        if get("co_worked"):
-            coworked += get("children") or 0
-    return children, families, coworked
-
-
-# ============================================================================ policy (field 6 and 8)
-
-
-@dataclass(frozen=True)
-class CaseloadPanel:
-    """REPORTS.md (a) field 6, from the team's caseload policy preset (POLICIES R03, R06, R10, R25)."""
-
-    children: int
-    family_groups: int
-    coworked_children: int
-    preset_label: str = ""
-    expected_low: Decimal | None = None
-    expected_high: Decimal | None = None
-    expected_note: str = ""
-    maximum: Decimal | None = None
-    threshold_basis: str = ""
-    over_maximum: bool = False
-    deviation: str = ""  # "higher", "lower" or ""
-    reduction_percent: int | None = None
-    reduction_until: date | None = None
-    reduced_max_points: Decimal | None = None
-
-    @property
-    def has_expected(self) -> bool:
-        return self.expected_low is not None
-
-
-# The scheme's upper "sustainable" threshold for the R25 note (POL-25), first key present wins.
-_UPPER_THRESHOLD_KEYS = ("max_points", "sustainable_max", "bandwidth_max", "target_max")
-
-
-def caseload_panel(
-    *,
-    worker: Worker,
-    wte: Decimal,
-    position: str,
-    lines: Sequence[Any],
-    policy: TeamPolicy | None,
-    reductions: Sequence[CapacityReduction],
-    on: date,
-    band_thresholds: Mapping[str, Any] | None = None,
-) -> CaseloadPanel:
-    """The caseload panel and its two policy checks: deviation from the expected caseload (R06, with the
-    ASYE agreed level of R10 and the POL-8 tolerance) and over the maximum (R03, on the preset's
-    threshold_basis). An R25 reduction active on `on` scales the expected caseload and the maximum."""
-    children, families, coworked = line_counts(lines)
-    base = CaseloadPanel(children=children, family_groups=families, coworked_children=coworked)
-    if policy is None:
-        return base
-    preset = policy.preset
-    team_type = preset.team_type(policy.team_type)
-    reduction = next((r for r in reductions if r.start <= on <= r.end), None)
-    factor = Decimal(1) - Decimal(reduction.reduction_percent) / 100 if reduction else Decimal(1)
-    tolerance = Decimal(str(preset.data.get("deviation_tolerance", "0.10")))
-    wte = Decimal(wte)
-    low = high = None
-    note = ""
-    target_low, target_high = team_type.get("target_low"), team_type.get("target_high")
-    if target_high is not None:
-        target_low = Decimal(str(target_low if target_low is not None else target_high))
-        target_high = Decimal(str(target_high))
-        is_asye = position == Position.ASYE or worker.is_asye_on(on)
-        if is_asye:
-            ratio = Decimal(str(preset.data.get("asye_ratio_default", "0.5")))
-            agreed = ratio * target_high * wte * factor
-            low, high = agreed * (1 - tolerance), agreed * (1 + tolerance)
-            note = f"ASYE agreed level {_plain(agreed)} ({_plain(ratio * 100)} % of {_plain(target_high)} × WTE)"
-        elif target_low == target_high:
-            low = target_high * wte * factor * (1 - tolerance)
-            high = target_high * wte * factor * (1 + tolerance)
-            note = f"{_plain(target_high)} × WTE ± {_plain(tolerance * 100)} %"
-        else:
-            low, high = target_low * wte * factor, target_high * wte * factor
-            note = f"{_plain(target_low)}–{_plain(target_high)} × WTE"
-    basis = preset.data.get("threshold_basis", "pro_rata")
-    maximum = team_type.get("max")
-    maximum = None if maximum is None else Decimal(str(maximum)) * (wte if basis == "pro_rata" else 1) * factor
-    deviation = ""
-    if low is not None:
-        if children > high and not worker.non_statutory:  # POL-20: non-statutory workers may carry more
-            deviation = "higher"
-        elif children < low:
-            deviation = "lower"
-    reduced_max = None
-    if reduction and band_thresholds:
-        key = next((k for k in _UPPER_THRESHOLD_KEYS if k in band_thresholds), None)
-        if key:
-            reduced_max = Decimal(str(band_thresholds[key])) * factor
-    return CaseloadPanel(
-        children=children,
-        family_groups=families,
-        coworked_children=coworked,
-        preset_label=preset.label,
-        expected_low=low,
-        expected_high=high,
-        expected_note=note,
-        maximum=maximum,
-        threshold_basis=basis,
-        over_maximum=maximum is not None and children > maximum,
-        deviation=deviation,
-        reduction_percent=reduction.reduction_percent if reduction else None,
-        reduction_until=reduction.end if reduction else None,
-        reduced_max_points=reduced_max,
-    )
-
-
-def _plain(value: Decimal) -> str:
-    text = format(Decimal(value), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-# The reasons of REPORTS.md (a) fields 3 and 8, by the field that holds them.
-REASON_FIELDS = {
-    "extra_duty_explanation": "extra_duty",
-    "deviation_reason": "deviation",
-    "over_max_reason": "over_max",
-    "over_max_until": "over_max",
-    "over_max_review_on": "over_max",
-    "demanding_until": "demanding",
-    "high_priorities": "high",
-    "over_capacity_reason": "over_capacity",
-    "remedial_action": "remedial",
-}
-
-
-def policy_triggers(
-    *, band: str | None, extra_duty_hours: Decimal | None, panel: CaseloadPanel, previous_band: str | None
-) -> frozenset[str]:
-    """Which policy reasons this month needs (REPORTS.md (a) field 8; shown only when triggered)."""
-    triggers = set()
-    if extra_duty_hours:
-        triggers.add("extra_duty")
-    if panel.deviation:
-        triggers.add("deviation")  # R06
-    if panel.over_maximum:
-        triggers.add("over_max")  # R03
-    if band == "demanding":
-        triggers.add("demanding")  # R21
-    if band == "high":
-        triggers.add("high")  # R22
-    if band == "over_capacity":
-        triggers.add("over_capacity")  # R23
-        if previous_band == "over_capacity":
-            triggers.add("remedial")  # R23, two consecutive months (POL-11)
-    return frozenset(triggers)
-
-
-def required_reason_errors(*, entry: ProformaEntry, triggers: frozenset[str], panel: CaseloadPanel) -> dict[str, str]:
-    """Field -> message for every triggered reason left blank, plus fields 2 and 7 (required on submit)."""
-    errors: dict[str, str] = {}
-    end = month_end(entry.month)
-    if entry.date_of_score is None:
-        errors["date_of_score"] = "Enter the date of the score (the supervision date)."
-    elif not entry.month <= entry.date_of_score <= end:
-        errors["date_of_score"] = f"The date of score must be in {entry.month:%B %Y}."
-    if entry.workload_manageable is None:
-        errors["workload_manageable"] = "Say whether the workload is manageable in the hours worked."
-    if not entry.workload_comment.strip():
-        errors["workload_comment"] = "Give detail on the workload (field 7); it is required before submitting."
-    if "extra_duty" in triggers and not entry.extra_duty_explanation.strip():
-        errors["extra_duty_explanation"] = (
-            f"Explain the {_plain(entry.extra_duty_hours)} hours of extra duties; it is required when hours are entered."
-        )
-    if "deviation" in triggers and not entry.deviation_reason.strip():
-        errors["deviation_reason"] = (
-            f"{panel.children} children is {panel.deviation} than the expected caseload "
-            f"({_plain(panel.expected_low.quantize(Decimal('0.01')))}–{_plain(panel.expected_high.quantize(Decimal('0.01')))}): "
-            "record the reason agreed in supervision (POLICIES R06)."
-        )
-    if "over_max" in triggers:
-        limit = _plain(panel.maximum.quantize(Decimal("0.01")))
-        if not entry.over_max_reason.strip():
-            errors["over_max_reason"] = f"{panel.children} children is over the maximum of {limit}: record the reason (R03)."
-        if entry.over_max_until is None:
-            errors["over_max_until"] = "Set a time limit for holding more than the maximum (R03)."
-        if entry.over_max_review_on is None:
-            errors["over_max_review_on"] = "Set a review date (R03)."
-    if "demanding" in triggers:
-        if entry.demanding_until is None:
-            errors["demanding_until"] = "Demanding band: record until when the worker may hold this level (R21)."
-        elif entry.date_of_score and entry.demanding_until < entry.date_of_score:
-            errors["demanding_until"] = "The end date must not be before the date of score."
-    if "high" in triggers and not entry.high_priorities.strip():
-        errors["high_priorities"] = "High band: record the agreed priorities and how the workload will be managed (R22)."
-    if "over_capacity" in triggers and not entry.over_capacity_reason.strip():
-        errors["over_capacity_reason"] = "Over capacity: record this month's reason (R23)."
-    if "remedial" in triggers and not entry.remedial_action.strip():
-        errors["remedial_action"] = "Over capacity two months running: record the remedial action (R23)."
-    return errors
-
 
 # ========================================================================================= access
 
@@ -412,16 +141,6 @@ class TeamMonthSummary:
         return max(dates) if dates else None
 
 
-def _long_absent(absence: Absence, on: date) -> bool:
-    """POLICIES R14: an absence expected to exceed 15 working days, or one without an expected end that
-    has passed them, on the date."""
-    if absence.start > on or (absence.actual_return and absence.actual_return <= on):
-        return False
-    if absence.expected_return:
-        return working_days_after(absence.start, absence.expected_return) > LONG_ABSENCE_WORKING_DAYS
-    return working_days_after(absence.start, on) >= LONG_ABSENCE_WORKING_DAYS
-
-
 def team_month_summary(*, team: Team, month: date, today: date | None = None) -> TeamMonthSummary:
     """One row per in-scope worker of the team for the month with the REPORTS.md (b) columns.
 
@@ -444,7 +163,7 @@ def team_month_summary(*, team: Team, month: date, today: date | None = None) ->
         for absence in Absence.objects.filter(worker_id__in=list(workers), start__lte=end).filter(
             Q(actual_return__isnull=True) | Q(actual_return__gt=end)
         )
-        if _long_absent(absence, end)
+        if long_absent(absence, end)
     }
     rows = []
     for worker in sorted(workers.values(), key=lambda w: (w.surname.lower(), w.first_name.lower(), w.pk)):
@@ -477,96 +196,6 @@ def team_month_summary(*, team: Team, month: date, today: date | None = None) ->
 
 
 # ============================================================================== the entry page
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: Any
-    new: Any
-
-
-@dataclass
-class LineChange:
-    reference: str
-    kind: str  # "added", "removed", "changed"
-    changes: list[FieldChange]
-
-
-@dataclass
-class EntryDiff:
-    old_revision: int
-    fields: list[FieldChange]
-    lines: list[LineChange]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.fields and not self.lines
-
-
-DIFF_FIELDS = (
-    "position", "is_agency", "wte", "grade", "date_of_score", "personal", "extra_duty_hours", "extra_duty_explanation",
-    "extras", "case_points", "personal_points", "extra_points", "total_points", "band_label", "children_count",
-    "family_groups", "workload_manageable", "workload_comment", "workload_context", "workload_action",
-    "deviation_reason", "over_max_reason", "over_max_until", "over_max_review_on", "demanding_until",
-    "high_priorities", "over_capacity_reason", "remedial_action", "completed_in_absence",
-)
-LINE_DIFF_FIELDS = ("children", "category", "factors", "co_worked", "co_work_share", "not_allocated", "points")
-
-
-def _norm(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return value.normalize()
-    if isinstance(value, list | tuple):
-        return sorted(value)
-    return value
-
-
-def _show(value: Any) -> str:
-    """A diff value as the page shows it: exact numbers without trailing zeros, lists joined, Yes/No."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, Decimal):
-        return _plain(value)
-    if isinstance(value, date):
-        return f"{value:%-d %b %Y}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
-def entry_diff(*, old: ProformaEntry, old_lines: Sequence[EntryLine], new: ProformaEntry,
-               new_lines: Sequence[EntryLine]) -> EntryDiff:
-    """What a revision changed: fields, then lines matched by case (or by reference for manual lines)."""
-    fields = [
-        FieldChange(ProformaEntry._meta.get_field(name).verbose_name.capitalize() if name != "band_label" else "Band",
-                    _show(getattr(old, name)), _show(getattr(new, name)))
-        for name in DIFF_FIELDS
-        if _norm(getattr(old, name)) != _norm(getattr(new, name))
-    ]
-
-    def key(line: EntryLine) -> Any:
-        return ("case", line.case_id) if line.case_id else ("ref", line.reference)
-
-    before = {key(line): line for line in old_lines}
-    after = {key(line): line for line in new_lines}
-    changes = []
-    for k, line in after.items():
-        previous = before.get(k)
-        if previous is None:
-            changes.append(LineChange(line.reference, "added", []))
-            continue
-        diffs = [
-            FieldChange(name.replace("_", " "), _show(getattr(previous, name)), _show(getattr(line, name)))
-            for name in LINE_DIFF_FIELDS
-            if _norm(getattr(previous, name)) != _norm(getattr(line, name))
-        ]
-        if diffs:
-            changes.append(LineChange(line.reference, "changed", diffs))
-    changes.extend(LineChange(line.reference, "removed", []) for k, line in before.items() if k not in after)
-    return EntryDiff(old_revision=old.revision, fields=fields, lines=changes)
 
 
 @dataclass
@@ -717,17 +346,6 @@ def worker_entry_history(*, worker: Worker) -> WorkerHistory:
 
 
 # =================================================================================== supervision
-
-
-def supervision_next_due(*, worker: Worker, held_on: date) -> date:
-    """When the next worker supervision is due after one held on `held_on` (POLICIES §5; docs/supervision.md):
-    ASYE weekly for the first 6 weeks from the ASYE start, then fortnightly until the ASYE ends; everyone
-    else monthly (same day next month)."""
-    if worker.asye_start and worker.asye_start <= held_on < worker.asye_start + timedelta(weeks=6):
-        return held_on + timedelta(weeks=1)
-    if worker.is_asye_on(held_on) or (worker.position == Position.ASYE and worker.asye_start is None):
-        return held_on + timedelta(weeks=2)
-    return add_months(held_on, 1)
 
 
 @dataclass

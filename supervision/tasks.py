@@ -16,28 +16,28 @@ RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
 @shared_task(**RETRY)
 def entry_signature_request_send(*, entry_id: int, key: str) -> bool:
-    from supervision.services import entry_signature_request_send  # imported here to avoid an import cycle
+    from supervision.deliveries import entry_signature_request_send  # imported here to avoid an import cycle
 
     return entry_signature_request_send(entry_id=entry_id, key=key)
 
 
 @shared_task(**RETRY)
 def dispute_notice_send(*, dispute_id: int) -> bool:
-    from supervision.services import dispute_notice_send
+    from supervision.deliveries import dispute_notice_send
 
     return dispute_notice_send(dispute_id=dispute_id)
 
 
 @shared_task(**RETRY)
 def concern_notice_send(*, concern_id: int) -> bool:
-    from supervision.services import concern_notice_send
+    from supervision.deliveries import concern_notice_send
 
     return concern_notice_send(concern_id=concern_id)
 
 
 @shared_task(**RETRY)
 def entry_countersign_reminder_send(*, entry_id: int, day: str) -> bool:
-    from supervision.services import entry_countersign_reminder_send
+    from supervision.deliveries import entry_countersign_reminder_send
 
     return entry_countersign_reminder_send(entry_id=entry_id, day=date.fromisoformat(day))
 
@@ -47,7 +47,7 @@ def entry_countersign_reminders_dispatch(*, day: str | None = None) -> list[int]
     """Beat entry (settings.CELERY_BEAT_SCHEDULE): fix today once, queue one reminder task per entry."""
     from django.db import transaction
 
-    from supervision.services import entry_countersign_reminders_dispatch
+    from supervision.deliveries import entry_countersign_reminders_dispatch
 
     with transaction.atomic():  # the reminders are queued on commit of this block
         return entry_countersign_reminders_dispatch(

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from supervision.audit import action_label
+from supervision.entry_scoring import scheme_tables
+from supervision.entry_store import EntryConflict, EntryScoringError
 from supervision.forms import (
     ConcernForm,
     CountersignForm,
@@ -35,29 +37,22 @@ from supervision.forms import (
     line_initial,
 )
 from supervision.models import EntryStatus, ProformaEntry, TeamMonth
+from supervision.prefill import entry_start
+from supervision.rules import NO_PROFORMA_POSITIONS
 from supervision.selectors import (
-    NO_PROFORMA_POSITIONS,
     entry_get_for_user,
     entry_page_data,
     entry_preview,
     overdue_supervisions,
     recent_sessions,
-    scheme_tables,
     supervision_status_list,
     team_month_summary,
     worker_entry_history,
 )
-from supervision.services import (
-    EntryConflict,
-    EntryScoringError,
+from supervision.services import entry_countersign, entry_dispute, entry_revise, entry_submit, entry_update
+from supervision.team_services import (
     can_set_service_manager_comment,
     concern_raise,
-    entry_countersign,
-    entry_dispute,
-    entry_revise,
-    entry_start,
-    entry_submit,
-    entry_update,
     session_record,
     team_month_update,
 )

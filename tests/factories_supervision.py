@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 
 from supervision.models import ProformaEntry
-from supervision.services import entry_start, entry_submit, entry_update
+from supervision.prefill import entry_start
+from supervision.services import entry_submit, entry_update
 from tests.factories import (
     HISTORY_START,
     AllocationFactory,

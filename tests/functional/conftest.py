@@ -21,12 +21,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from supervision.models import ProformaEntry
-from supervision.selectors import add_months
-from supervision.services import entry_start, entry_submit, entry_update
+from supervision.prefill import entry_start
+from supervision.services import entry_submit, entry_update
 from tests.factories import AllocationFactory, TeamFactory, WorkerFactory
 from tests.factories_supervision import allocate, team_manager, user_in
 from workload.models import Team, Worker
 from workload.roles import Role
+from workload.workdays import add_months
 
 PASSWORD = "caseweight-test"  # UserFactory's password
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from supervision.services import entry_start
+from supervision.prefill import entry_start
 from tests.functional.conftest import Caseload, log_in, log_out
 from tests.plugins.infra import axe_check
 

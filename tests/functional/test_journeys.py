@@ -14,10 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from supervision.models import AuditEvent, ProformaEntry
-from supervision.selectors import add_months
-from supervision.services import entry_start
+from supervision.prefill import entry_start
 from tests.functional.conftest import Caseload, log_in, log_out
 from tests.plugins.infra import axe_check, screenshot
+from workload.workdays import add_months
 
 pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,9 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
+from supervision.entry_store import EntryConflict
 from supervision.models import AuditEvent, ProformaEntry
-from supervision.services import EntryConflict, entry_update
+from supervision.services import entry_update
 from tests.factories import TeamFactory
 from tests.factories_supervision import allocate, started, team_manager, worker_with_login
 

@@ -6,7 +6,8 @@ import pytest
 
 from supervision import tasks
 from supervision.models import AuditEvent, EntryStatus, ProformaEntry
-from supervision.services import concern_raise, entry_countersign, entry_dispute, entry_submit
+from supervision.services import entry_countersign, entry_dispute, entry_submit
+from supervision.team_services import concern_raise
 from tests.factories import TeamFactory
 from tests.factories_supervision import (
     allocate,

@@ -5,18 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from supervision.entry_store import EntryConflict, EntryScoringError
 from supervision.hashing import content_hash
 from supervision.models import AuditEvent, Countersignature, EntryLine, EntryStatus, ProformaEntry, TeamMonth
-from supervision.services import (
-    EntryConflict,
-    EntryScoringError,
-    entry_countersign,
-    entry_dispute,
-    entry_revise,
-    entry_submit,
-    entry_update,
-    team_month_update,
-)
+from supervision.services import entry_countersign, entry_dispute, entry_revise, entry_submit, entry_update
+from supervision.team_services import team_month_update
 from tests.factories import AllocationFactory, TeamFactory, WorkerFactory
 from tests.factories_supervision import (
     COMPLETE,

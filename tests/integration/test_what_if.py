@@ -100,7 +100,7 @@ def test_a_month_can_be_carried_to_another_scheme_for_comparison(client, manager
 def test_the_entry_page_links_its_month_to_the_scoring_page(client, manager, worker):
     from datetime import date
 
-    from supervision.services import entry_start
+    from supervision.prefill import entry_start
 
     entry = entry_start(worker=worker, month=date.today().replace(day=1), started_by=manager)
     client.force_login(manager)

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from supervision.diff import entry_diff
 from supervision.hashing import content_hash
 from supervision.models import EntryLine, ProformaEntry
-from supervision.selectors import (
-    caseload_panel,
-    entry_diff,
-    policy_triggers,
-    required_reason_errors,
-    supervision_next_due,
-)
+from supervision.rules import caseload_panel, policy_triggers, required_reason_errors, supervision_next_due
 from supervision.services import normalise_name
 from workload.models import CapacityReduction, CaseloadPreset, Position, TeamPolicy, Worker
 from workload.workdays import add_months, bank_holidays, working_days_after
