@@ -1,14 +1,21 @@
-"""What a revision changed, field by field and line by line, in the words the page shows (pure)."""
+"""What a revision changed, field by field and line by line, in the words the page shows (pure).
+
+The fields compared are the declared list's shown fields (supervision.fields), the same the read-only view
+shows and the signature covers, so a correction cannot change something the diff does not mention.
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from supervision.display import field_value, line_value
+from supervision.fields import LINE_FIELDS, SHOWN
 from supervision.models import EntryLine, ProformaEntry
-from supervision.rules import plain as _plain
+
+# Identity and signature fields differ between every two revisions by construction: not a correction.
+NOT_COMPARED = {"submitted_by_id", "submitted_at", "worker_comment"}
 
 
 @dataclass
@@ -36,18 +43,6 @@ class EntryDiff:
         return not self.fields and not self.lines
 
 
-DIFF_FIELDS = (
-    "position", "is_agency", "wte", "grade", "date_of_score", "personal", "extra_duty_hours", "extra_duty_explanation",
-    "extras", "case_points", "personal_points", "extra_points", "total_points", "band_label", "children_count",
-    "family_groups", "workload_manageable", "workload_comment", "workload_context", "workload_action",
-    "deviation_reason", "over_max_reason", "over_max_until", "over_max_review_on", "demanding_until",
-    "high_priorities", "over_capacity_reason", "remedial_action", "completed_in_absence",
-)
-
-
-LINE_DIFF_FIELDS = ("children", "category", "factors", "co_worked", "co_work_share", "not_allocated", "points")
-
-
 def _norm(value: Any) -> Any:
     if isinstance(value, Decimal):
         return value.normalize()
@@ -56,29 +51,13 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def _show(value: Any) -> str:
-    """A diff value as the page shows it: exact numbers without trailing zeros, lists joined, Yes/No."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, Decimal):
-        return _plain(value)
-    if isinstance(value, date):
-        return f"{value:%-d %b %Y}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
 def entry_diff(*, old: ProformaEntry, old_lines: Sequence[EntryLine], new: ProformaEntry,
-               new_lines: Sequence[EntryLine]) -> EntryDiff:
+               new_lines: Sequence[EntryLine], tables=None) -> EntryDiff:
     """What a revision changed: fields, then lines matched by case (or by reference for manual lines)."""
     fields = [
-        FieldChange(ProformaEntry._meta.get_field(name).verbose_name.capitalize() if name != "band_label" else "Band",
-                    _show(getattr(old, name)), _show(getattr(new, name)))
-        for name in DIFF_FIELDS
-        if _norm(getattr(old, name)) != _norm(getattr(new, name))
+        FieldChange(field.label, field_value(field, old, tables=tables), field_value(field, new, tables=tables))
+        for field in SHOWN
+        if field.name not in NOT_COMPARED and _norm(getattr(old, field.name)) != _norm(getattr(new, field.name))
     ]
 
     def key(line: EntryLine) -> Any:
@@ -93,9 +72,10 @@ def entry_diff(*, old: ProformaEntry, old_lines: Sequence[EntryLine], new: Profo
             changes.append(LineChange(line.reference, "added", []))
             continue
         diffs = [
-            FieldChange(name.replace("_", " "), _show(getattr(previous, name)), _show(getattr(line, name)))
-            for name in LINE_DIFF_FIELDS
-            if _norm(getattr(previous, name)) != _norm(getattr(line, name))
+            FieldChange(f.label, line_value(f, previous, tables=tables, team_type=old.team_type),
+                        line_value(f, line, tables=tables, team_type=new.team_type))
+            for f in LINE_FIELDS
+            if f.name != "reference" and _norm(getattr(previous, f.name)) != _norm(getattr(line, f.name))
         ]
         if diffs:
             changes.append(LineChange(line.reference, "changed", diffs))

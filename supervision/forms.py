@@ -7,6 +7,7 @@ The pro-forma form is built per scheme: it shows only the fields the team's sche
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,15 +15,40 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 
+from supervision.fields import BY_NAME, EDITABLE, LINE_BY_NAME
 from supervision.models import EntryLine, ProformaEntry, SessionKind
-from supervision.rules import REASON_FIELDS
-from supervision.services import ENTRY_FIELDS
+from supervision.rules import NO_PROFORMA_POSITIONS, REASON_FIELDS
 from workload.models import Position
+from workload.workdays import month_end
 
 YES_NO = [("True", "Yes"), ("False", "No")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PROFORMA_POSITIONS = [(code, label) for code, label in Position.choices if code not in NO_PROFORMA_POSITIONS]
+WTE_MESSAGE = "Enter a WTE between 0.01 and 1.00 (for example 0.6 for three days a week)."
+# A formally assigned duty cannot exceed every hour of the longest month; the live score warns long before.
+MAX_EXTRA_DUTY_HOURS = Decimal("744")
+# Long enough for a real supervision note, short enough that a pasted document is refused, not stored.
+TEXT_MAX = 4000
+# Dates a supervision record can sensibly hold: no year 1 or 9999 from a mistyped field.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def bound_inputs(form: forms.Form) -> None:
+    """Cap every free-text field at TEXT_MAX characters and every date at EARLIEST_DATE..LATEST_DATE, with
+    messages a person understands, so nothing out of range reaches the database."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea) and not field.max_length:
+            field.max_length = TEXT_MAX
+            field.validators.append(MaxLengthValidator(
+                TEXT_MAX, message=f"Keep this to {TEXT_MAX:,} characters or fewer (%(show_value)d typed)."))
+            field.widget.attrs["maxlength"] = str(TEXT_MAX)
+        elif isinstance(field, forms.DateField):
+            message = f"Enter a date between {EARLIEST_DATE:%-d %b %Y} and {LATEST_DATE:%-d %b %Y}."
+            field.validators += [MinValueValidator(EARLIEST_DATE, message=message),
+                                 MaxValueValidator(LATEST_DATE, message=message)]
+            field.error_messages["invalid"] = "Enter a real date, for example 28/11/2026."
 
 
 def _yes_no(value: str) -> bool:
@@ -42,60 +68,60 @@ def _points(value: Decimal) -> str:
 class EntryForm(forms.Form):
     """REPORTS.md (a) fields 1-3 and 6-8, 12 for one scheme version and team type."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    # Labels come from the declared list (supervision.fields), like the read-only view and the hash.
     # Field 1
-    position = forms.ChoiceField(label="Position held", choices=Position.choices)
-    is_agency = forms.BooleanField(label="Agency / locum worker", required=False)
+    position = forms.ChoiceField(choices=PROFORMA_POSITIONS)
+    is_agency = forms.BooleanField(required=False)
     wte = forms.DecimalField(
-        label="WTE", max_digits=3, decimal_places=2,
+        max_digits=3, decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
+        error_messages={"invalid": WTE_MESSAGE, "max_digits": WTE_MESSAGE, "max_decimal_places": WTE_MESSAGE,
+                        "max_whole_digits": WTE_MESSAGE, "min_value": WTE_MESSAGE, "max_value": WTE_MESSAGE},
         help_text="Whole-time equivalent, 0.01 to 1.00 (0.6 = 3 days a week). Band thresholds scale with it.",
     )
-    grade = forms.ChoiceField(label="Grade", required=False)
+    grade = forms.ChoiceField(required=False)
     # Field 2
-    date_of_score = forms.DateField(label="Date of score (the supervision date)", required=False, widget=DATE_INPUT)
-    completed_in_absence = forms.BooleanField(label="Completed in the worker's absence", required=False)
+    date_of_score = forms.DateField(required=False, widget=DATE_INPUT)
+    completed_in_absence = forms.BooleanField(required=False)
     # Field 3
-    personal = forms.MultipleChoiceField(label="Personal elements", required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    personal = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     extra_duty_hours = forms.DecimalField(
-        label="Extra duties: hours this month", required=False, min_value=Decimal("0"), max_digits=6,
-        decimal_places=2, help_text="Formally assigned duties such as panels or training.",
+        required=False, min_value=Decimal("0"), max_value=MAX_EXTRA_DUTY_HOURS, max_digits=6, decimal_places=2,
+        help_text="Formally assigned duties such as panels or training.",
+        error_messages={"max_value": f"Enter the hours of extra duties this month, at most {MAX_EXTRA_DUTY_HOURS} "
+                                     "(every hour of a 31-day month).",
+                        "min_value": "Hours cannot be negative.", "invalid": "Enter a number of hours, e.g. 7.5."},
     )
-    extra_duty_explanation = forms.CharField(label="Explanation of the extra duties", required=False,
-                                             widget=_textarea())
-    extras = forms.MultipleChoiceField(label="Extra responsibilities", required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    extra_duty_explanation = forms.CharField(required=False, widget=_textarea())
+    extras = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     # Field 7
     workload_manageable = forms.TypedChoiceField(
-        label="Is the workload manageable in the hours worked, given the worker's skills and experience?",
         choices=YES_NO, coerce=_yes_no, empty_value=None, required=False, widget=forms.RadioSelect,
     )
-    workload_comment = forms.CharField(label="Workload comments (please give detail)", required=False,
-                                       widget=_textarea(3))
-    workload_context = forms.CharField(label="Context of the workload", required=False, widget=_textarea())
-    workload_action = forms.CharField(label="Action about future management of the workload", required=False,
-                                      widget=_textarea())
+    workload_comment = forms.CharField(required=False, widget=_textarea(3))
+    workload_context = forms.CharField(required=False, widget=_textarea())
+    workload_action = forms.CharField(required=False, widget=_textarea())
     # Field 8 (each shown only when triggered)
-    deviation_reason = forms.CharField(label="Reason for the deviation from the expected caseload (agreed in "
-                                             "supervision)", required=False, widget=_textarea())
-    over_max_reason = forms.CharField(label="Reason for allocating while over the maximum", required=False,
-                                      widget=_textarea())
-    over_max_until = forms.DateField(label="Time limit for holding more than the maximum", required=False,
-                                     widget=DATE_INPUT)
-    over_max_review_on = forms.DateField(label="Review date", required=False, widget=DATE_INPUT)
-    demanding_until = forms.DateField(label="Demanding band: the worker may hold this level until",
-                                      required=False, widget=DATE_INPUT)
-    high_priorities = forms.CharField(label="High band: agreed priorities and how the workload will be managed",
-                                      required=False, widget=_textarea())
-    over_capacity_reason = forms.CharField(label="Over capacity: this month's reason", required=False,
-                                           widget=_textarea())
-    remedial_action = forms.CharField(label="Over capacity two months running: remedial action", required=False,
-                                      widget=_textarea())
+    deviation_reason = forms.CharField(required=False, widget=_textarea())
+    over_max_reason = forms.CharField(required=False, widget=_textarea())
+    over_max_until = forms.DateField(required=False, widget=DATE_INPUT)
+    over_max_review_on = forms.DateField(required=False, widget=DATE_INPUT)
+    demanding_until = forms.DateField(required=False, widget=DATE_INPUT)
+    high_priorities = forms.CharField(required=False, widget=_textarea())
+    over_capacity_reason = forms.CharField(required=False, widget=_textarea())
+    remedial_action = forms.CharField(required=False, widget=_textarea())
 
-    def __init__(self, *args, tables, team_type: str, triggers: frozenset[str] = frozenset(), **kwargs):
+    def __init__(self, *args, tables, team_type: str, triggers: frozenset[str] = frozenset(),
+                 month: date | None = None, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tables = tables
+        self.month = month
+        self.today = today
+        for name, field in self.fields.items():
+            if name in BY_NAME:
+                field.label = BY_NAME[name].label
+        bound_inputs(self)
         hours = settings.CASEWEIGHT_FULLTIME_HOURS
         self.fields["wte"].help_text += f" Hours a week = WTE × {hours} (e.g. 0.6 = {Decimal('0.6') * hours} hours)."
         if tables.accepts_grade:
@@ -133,6 +159,17 @@ class EntryForm(forms.Form):
         self.helper_bottom.form_tag = False
         self.helper_bottom.disable_csrf = True
         self.helper_bottom.layout = self._layout_bottom()
+
+    def clean_date_of_score(self):
+        """The date of score is the supervision date: in the reporting month, and not in the future."""
+        value = self.cleaned_data.get("date_of_score")
+        if value is None:
+            return value
+        if self.today and value > self.today:
+            raise forms.ValidationError("The date of score cannot be in the future.")
+        if self.month and not self.month <= value <= month_end(self.month):
+            raise forms.ValidationError(f"The date of score must be in {self.month:%B %Y}.")
+        return value
 
     def set_triggers(self, triggers: frozenset[str]) -> None:
         """Show the field-8 reasons the current (posted) values trigger."""
@@ -192,11 +229,11 @@ class EntryForm(forms.Form):
 
     def field_values(self) -> dict[str, Any]:
         """The cleaned values the service takes (absent fields are left as they are)."""
-        return {name: self.cleaned_data[name] for name in ENTRY_FIELDS if name in self.cleaned_data}
+        return {name: self.cleaned_data[name] for name in EDITABLE if name in self.cleaned_data}
 
 
 def entry_form_initial(entry: ProformaEntry) -> dict[str, Any]:
-    initial = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    initial = {name: getattr(entry, name) for name in EDITABLE}
     initial["lock_version"] = entry.lock_version
     initial["workload_manageable"] = None if entry.workload_manageable is None else str(entry.workload_manageable)
     return initial
@@ -205,21 +242,33 @@ def entry_form_initial(entry: ProformaEntry) -> dict[str, Any]:
 class EntryLineForm(forms.Form):
     """One case line (field 4)."""
 
-    case_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    reference = forms.CharField(label="Family / line reference", max_length=40)
-    children = forms.IntegerField(label="Children", min_value=1, max_value=99, initial=1)
-    category = forms.ChoiceField(label="Category")
-    factors = forms.MultipleChoiceField(label="Additional factors", required=False,
-                                        widget=forms.CheckboxSelectMultiple)
-    co_worked = forms.BooleanField(label="Co-worked", required=False)
-    co_work_share = forms.DecimalField(
-        label="Share", required=False, max_digits=4, decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
+    # Hidden: the case record the line came from. Only a tampered post makes it invalid; bounded so a huge
+    # number never reaches the database (SQLite cannot hold it).
+    case_id = forms.IntegerField(
+        label="Case record", widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1,
+        error_messages={key: "This line's case record is not valid: remove the line and add it again."
+                        for key in ("invalid", "min_value", "max_value")},
     )
-    not_allocated = forms.BooleanField(label="Not allocated (scored, not counted)", required=False)
+    reference = forms.CharField(max_length=40)
+    children = forms.IntegerField(min_value=1, max_value=99, initial=1, error_messages={
+        key: "Enter the number of children on this line, from 1 to 99." for key in ("invalid", "min_value", "max_value")})
+    category = forms.ChoiceField()
+    factors = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    co_worked = forms.BooleanField(required=False)
+    co_work_share = forms.DecimalField(
+        required=False, max_digits=4, decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
+        error_messages={key: "Enter this worker's share as a number from 0.001 to 1 (for example 0.5)."
+                        for key in ("invalid", "max_digits", "max_decimal_places", "max_whole_digits",
+                                    "min_value", "max_value")},
+    )
+    not_allocated = forms.BooleanField(required=False)
 
     def __init__(self, *args, tables, team_type: str, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name in LINE_BY_NAME:
+                field.label = LINE_BY_NAME[name].label
         self.fields["category"].choices = [("", "Choose a category")] + list(tables.categories_for(team_type))
         if tables.accepts_factors:
             seen: dict[str, str] = {}
@@ -264,8 +313,11 @@ class BaseLineFormSet(forms.BaseFormSet):
         return [{name: form[name].value() for name in form.fields} for form in self.forms]
 
 
-LineFormSet = forms.formset_factory(EntryLineForm, formset=BaseLineFormSet, extra=0, max_num=200,
-                                    validate_max=True)
+MAX_LINES = 200
+# absolute_max caps how many forms are *built* from a posted TOTAL_FORMS, so a 100-byte post claiming 99,999
+# lines costs nothing; validate_max then refuses it with a message.
+LineFormSet = forms.formset_factory(EntryLineForm, formset=BaseLineFormSet, extra=0, max_num=MAX_LINES,
+                                    absolute_max=MAX_LINES, validate_max=True)
 
 
 def line_formset(*, tables, team_type: str, data=None, initial=None) -> BaseLineFormSet:
@@ -359,6 +411,7 @@ class CountersignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_inputs(self)
         self.helper = _helper()
 
 
@@ -368,6 +421,7 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_inputs(self)
         self.helper = _helper()
 
 
@@ -377,6 +431,7 @@ class ReviseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_inputs(self)
         self.helper = _helper()
 
 
@@ -394,6 +449,7 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
         self.fields["worker"].label_from_instance = lambda w: f"{w.full_name} ({w.team.code if w.team else '–'})"
+        bound_inputs(self)
         self.helper = _helper()
 
 
@@ -405,15 +461,16 @@ class ConcernForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_inputs(self)
         self.helper = _helper()
 
 
 class TeamMonthForm(forms.Form):
     """REPORTS.md (b) footer fields; fields the user may not change are shown disabled."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     unallocated_cases = forms.IntegerField(label="Number of unallocated cases currently in this team",
-                                           min_value=0, required=False)
+                                           min_value=0, max_value=100_000, required=False)
     manager_comment = forms.CharField(label="Team manager's comment", required=False, widget=_textarea(3))
     service_manager_comment = forms.CharField(
         label="CSM overall comments (to include information about measures put in place to support staff with "
@@ -428,4 +485,5 @@ class TeamMonthForm(forms.Form):
         if not senior:
             self.fields["service_manager_comment"].disabled = True
             self.fields["service_manager_comment"].help_text = "Written by the service manager or head of service."
+        bound_inputs(self)
         self.helper = _helper()

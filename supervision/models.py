@@ -116,6 +116,8 @@ class ProformaEntry(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the content submitted.")
+    # Which declared field list the hash covers (supervision.fields): old signatures keep verifying.
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     objects = ProformaEntryQuerySet.as_manager()
 
@@ -210,6 +212,7 @@ class Countersignature(models.Model):
     typed_name = models.CharField(max_length=200)
     signed_at = models.DateTimeField()
     content_hash = models.CharField(max_length=64)
+    hash_version = models.PositiveSmallIntegerField(default=2)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -16,7 +16,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from supervision.diff import EntryDiff, entry_diff
+from supervision.display import Section, entry_sections, line_columns, line_rows
 from supervision.entry_scoring import entry_score, scheme_tables
+from supervision.hashing import content_hash
 from supervision.models import (
     AuditEvent,
     Dispute,
@@ -212,6 +214,13 @@ class EntryPageData:
     revisions: list[ProformaEntry]
     disputes: list[Dispute]
     diff: EntryDiff | None
+    sections: list[Section]  # the read-only pro-forma, from the declared field list
+    line_rows: list[list[str]]
+    signature_verified: bool | None  # None: not countersigned
+
+    @property
+    def line_columns(self):
+        return line_columns()
 
 
 def entry_reductions(*, worker_id: int, month: date) -> list[CapacityReduction]:
@@ -248,7 +257,7 @@ def entry_page_data(*, entry: ProformaEntry) -> EntryPageData:
     if entry.supersedes_id:
         old = next(r for r in revisions if r.pk == entry.supersedes_id)
         old_lines = list(old.lines.order_by("position", "pk"))
-        diff = entry_diff(old=old, old_lines=old_lines, new=entry, new_lines=lines)
+        diff = entry_diff(old=old, old_lines=old_lines, new=entry, new_lines=lines, tables=tables)
     policy = team_policy_on(team=entry.team, month=entry.month)
     on = entry.date_of_score or min(month_end(entry.month), timezone.localdate())
     panel = caseload_panel(
@@ -272,7 +281,18 @@ def entry_page_data(*, entry: ProformaEntry) -> EntryPageData:
         revisions=revisions,
         disputes=list(Dispute.objects.filter(entry=entry).select_related("raised_by").order_by("-raised_at")),
         diff=diff,
+        sections=entry_sections(entry, tables=tables),
+        line_rows=line_rows(lines, tables=tables, team_type=entry.team_type),
+        signature_verified=signature_matches(entry, lines),
     )
+
+
+def signature_matches(entry: ProformaEntry, lines: Sequence[EntryLine]) -> bool | None:
+    """Whether the entry's content still hashes to what its worker countersigned (None if not signed)."""
+    signature = getattr(entry, "countersignature", None) if entry.status == EntryStatus.COUNTERSIGNED else None
+    if signature is None:
+        return None
+    return content_hash(entry, lines, version=signature.hash_version) == signature.content_hash
 
 
 # ====================================================================================== the worker

@@ -24,6 +24,7 @@ from supervision.entry_store import (
     score_into,
     set_counts,
 )
+from supervision.fields import CURRENT_HASH_VERSION, EDITABLE, TEXT_FIELDS
 from supervision.hashing import content_hash
 from supervision.models import (
     Countersignature,
@@ -44,30 +45,13 @@ from workload.models import Case
 from workload.selectors import team_policy_on
 from workload.workdays import month_end
 
-# The fields a team manager edits (REPORTS.md (a) fields 1-3 and 5-8, 12). Scores, status and
-# signatures are set by the workflow only.
-ENTRY_FIELDS = (
-    "position", "is_agency", "wte", "grade", "date_of_score", "completed_in_absence",
-    "personal", "extra_duty_hours", "extra_duty_explanation", "extras",
-    "workload_manageable", "workload_comment", "workload_context", "workload_action",
-    "deviation_reason", "over_max_reason", "over_max_until", "over_max_review_on",
-    "demanding_until", "high_priorities", "over_capacity_reason", "remedial_action",
-)
-LINE_FIELDS = ("case_id", "reference", "children", "category", "factors", "co_worked", "co_work_share", "not_allocated")
-
-
-# ================================================================================ start (prefill)
-
-
 # ======================================================================================== editing
 
 
 def _clean_fields(fields: dict[str, Any], tables) -> dict[str, Any]:
     """Only the fields a TM edits, blanked where the scheme does not take them (no hidden leftovers)."""
-    cleaned = {name: fields[name] for name in ENTRY_FIELDS if name in fields}
-    for name in ("workload_comment", "workload_context", "workload_action", "extra_duty_explanation",
-                 "deviation_reason", "over_max_reason", "high_priorities", "over_capacity_reason", "remedial_action",
-                 "grade"):
+    cleaned = {name: fields[name] for name in EDITABLE if name in fields}
+    for name in (*TEXT_FIELDS, "grade"):
         if name in cleaned and cleaned[name] is None:
             cleaned[name] = ""
     if "grade" in cleaned and not tables.accepts_grade:
@@ -114,7 +98,7 @@ def entry_update(*, entry: ProformaEntry, expected_lock_version: int, updated_by
     entry = claim(entry, expected_lock_version)
     tables = scheme_tables(entry.scheme_version)
     old_lines = list(entry.lines.order_by("position", "pk"))
-    before = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    before = {name: getattr(entry, name) for name in EDITABLE}
     for name, value in _clean_fields(fields, tables).items():
         setattr(entry, name, value)
     new_lines = _build_lines(entry, lines)
@@ -130,7 +114,7 @@ def entry_update(*, entry: ProformaEntry, expected_lock_version: int, updated_by
     entry.save()
     EntryLine.objects.filter(entry=entry).delete()
     save_lines(entry, new_lines)
-    changed = [name for name in ENTRY_FIELDS if before[name] != getattr(entry, name)]
+    changed = [name for name in EDITABLE if before[name] != getattr(entry, name)]
     lines_changed = [
         (line.case_id, line.reference, line.children, line.category, list(line.factors), line.co_worked,
          line.co_work_share, line.not_allocated) for line in old_lines
@@ -185,8 +169,10 @@ def entry_submit(*, entry: ProformaEntry, submitted_by, expected_lock_version: i
     EntryLine.objects.bulk_update(lines, ["points"])
     # Hash what the database now holds, read back, so the countersignature recomputes the same bytes.
     saved = ProformaEntry.objects.get(pk=entry.pk)
-    entry.content_hash = content_hash(saved, EntryLine.objects.filter(entry=entry).order_by("position", "pk"))
-    ProformaEntry.objects.filter(pk=entry.pk).update(content_hash=entry.content_hash)
+    entry.hash_version = CURRENT_HASH_VERSION
+    entry.content_hash = content_hash(saved, EntryLine.objects.filter(entry=entry).order_by("position", "pk"),
+                                      version=entry.hash_version)
+    ProformaEntry.objects.filter(pk=entry.pk).update(content_hash=entry.content_hash, hash_version=entry.hash_version)
     Dispute.objects.filter(entry=entry, resolved_at__isnull=True).update(resolved_at=now)
     audit_event_record(
         actor=submitted_by, action="entry.submitted", target=entry, entry=entry, ip=ip,
@@ -230,12 +216,15 @@ def entry_countersign(*, entry: ProformaEntry, user, typed_name: str, worker_com
         raise ValidationError({"typed_name": f"Type your full name as it appears on the pro-forma "
                                              f"({entry.worker.full_name}) to sign."}, code="name")
     lines = list(EntryLine.objects.filter(entry=entry).order_by("position", "pk"))
-    signed_hash = content_hash(entry, lines)
+    # `entry` is the row as the database holds it (read under the lock), hashed under the version its
+    # submission was hashed with.
+    signed_hash = content_hash(entry, lines, version=entry.hash_version)
     if signed_hash != entry.content_hash:
         raise ValidationError("The pro-forma changed after it was submitted, so it cannot be signed. "
                               "Ask your manager to submit it again.", code="hash")
     signature = Countersignature(entry=entry, signed_by=user, typed_name=" ".join(typed_name.split()),
-                                 signed_at=timezone.now(), content_hash=signed_hash, ip_address=ip or None)
+                                 signed_at=timezone.now(), content_hash=signed_hash,
+                                 hash_version=entry.hash_version, ip_address=ip or None)
     signature.full_clean()
     signature.save()
     entry.status = EntryStatus.COUNTERSIGNED
@@ -243,7 +232,8 @@ def entry_countersign(*, entry: ProformaEntry, user, typed_name: str, worker_com
     entry.lock_version += 1
     entry.save(update_fields=["status", "worker_comment", "lock_version", "updated_at"])
     audit_event_record(actor=user, action="entry.countersigned", target=entry, entry=entry, ip=ip,
-                       data={"content_hash": signed_hash, "typed_name": signature.typed_name})
+                       data={"content_hash": signed_hash, "hash_version": signature.hash_version,
+                             "typed_name": signature.typed_name, "worker_comment": entry.worker_comment})
     return signature
 
 

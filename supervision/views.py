@@ -22,6 +22,7 @@ from supervision.audit import action_label
 from supervision.entry_scoring import scheme_tables
 from supervision.entry_store import EntryConflict, EntryScoringError
 from supervision.forms import (
+    EARLIEST_DATE,
     ConcernForm,
     CountersignForm,
     DisputeForm,
@@ -123,7 +124,8 @@ def _team_month_context(request: HttpRequest, team, month: date, form: TeamMonth
     return {
         "summary": summary, "team": team, "month": month, "can_manage": manages, "form": form,
         "can_start": manages and month <= this_month,
-        "previous_month": add_months(month, -1),
+        # Records start in 2000 (the URL's year range): no link to a month that cannot be opened.
+        "previous_month": add_months(month, -1) if month > EARLIEST_DATE else None,
         "next_month": add_months(month, 1) if month < this_month else None,
         "this_month": this_month,
     }
@@ -203,7 +205,8 @@ def entry_start_view(request: HttpRequest, team_pk: int, year: int, month: int, 
 def _bound_forms(request: HttpRequest, entry: ProformaEntry, data=None):
     tables = scheme_tables(entry.scheme_version)
     data = request.POST if data is None else data
-    entry_form = EntryForm(data, tables=tables, team_type=entry.team_type)
+    entry_form = EntryForm(data, tables=tables, team_type=entry.team_type, month=entry.month,
+                           today=timezone.localdate())
     formset = line_formset(tables=tables, team_type=entry.team_type, data=data)
     return entry_form, formset
 
@@ -233,6 +236,7 @@ def _entry_context(request: HttpRequest, entry: ProformaEntry, *, entry_form=Non
     editable = entry.is_editable and can_manage
     if editable and entry_form is None:
         entry_form = EntryForm(initial=entry_form_initial(entry), tables=page.tables, team_type=entry.team_type,
+                               month=entry.month,
                                triggers=page.triggers)
         formset = line_formset(tables=page.tables, team_type=entry.team_type, initial=line_initial(page.lines))
     score = preview.score if preview else page.score
@@ -433,7 +437,8 @@ def entry_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"entry": entry, "formset": formset, "focus": focus, "removed": "remove_line" in request.POST}
     if _is_htmx(request):
         return render(request, "supervision/partials/_entry_lines.html", context)
-    entry_form = EntryForm(request.POST, tables=tables, team_type=entry.team_type)
+    entry_form = EntryForm(request.POST, tables=tables, team_type=entry.team_type, month=entry.month,
+                           today=timezone.localdate())
     entry_form.is_valid()
     return render(request, "supervision/entry_detail.html",
                   _entry_context(request, entry, entry_form=entry_form, formset=formset,
@@ -533,10 +538,9 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
     teams = teams_for_user(request.user)
     team_filter = request.GET.get("team")
     if team_filter:
-        try:
-            teams = teams.filter(pk=int(team_filter))
-        except ValueError as exc:
-            raise Http404("No such team.") from exc
+        if not (team_filter.isascii() and team_filter.isdigit() and len(team_filter) <= 18):
+            raise Http404("No such team.")
+        teams = teams.filter(pk=int(team_filter))
         if not teams.exists():
             raise Http404("No such team.")
     managed = managed_teams_for_user(request.user)
@@ -567,8 +571,9 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
             status = 400
     elif managed.exists():
         initial = {"held_on": timezone.localdate()}
-        if request.GET.get("worker", "").isdigit():
-            initial["worker"] = int(request.GET["worker"])
+        wanted = request.GET.get("worker", "")
+        if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # "²" is a digit to isdigit()
+            initial["worker"] = int(wanted)
         form = SessionForm(initial=initial, workers=workers)
     today = timezone.localdate()
     context = {

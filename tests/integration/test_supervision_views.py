@@ -96,8 +96,9 @@ def test_a_bad_line_value_is_shown_next_to_its_field(client, setting):
     body = response.content.decode()
     field = re.search(r'<input[^>]*name="lines-1-children"[^>]*>', body).group(0)
     assert 'aria-invalid="true"' in field and 'aria-describedby="id_lines-1-children_error"' in field
-    assert re.search(r'id="id_lines-1-children_error"[^>]*>Ensure this value is greater than or equal to 1', body)
-    assert re.search(r'id="error-summary".*<a href="#id_lines-1-children">Line 2, children</a>: Ensure', body,
+    assert re.search(r'id="id_lines-1-children_error"[^>]*>Enter the number of children on this line, from 1 to 99',
+                     body)
+    assert re.search(r'id="error-summary".*<a href="#id_lines-1-children">Line 2, children</a>: Enter', body,
                      re.DOTALL)
 
 
@@ -271,8 +272,8 @@ def test_revise_a_countersigned_entry_shows_the_difference(client, setting):
     body = client.get(reverse("supervision:entry-detail", args=[new.pk])).content.decode()
     assert 'id="revision-diff"' in body
     assert re.search(r'<th scope="row">Total points</th><td><del>23</del></td><td><ins>26</ins></td>', body)
-    assert re.search(r"Line F-2</th>\s*<td><del>category cin_stable</del>; <del>points 2</del></td>\s*"
-                     r"<td><ins>category cp_stable</ins>; <ins>points 5</ins></td>", body)
+    assert re.search(r"Line F-2</th>\s*<td><del>Category CIN – Stable Case</del>; <del>Points 2</del></td>\s*"
+                     r"<td><ins>Category CP – Stable Case</ins>; <ins>Points 5</ins></td>", body)
 
 
 def test_urls_answer_4xx_not_500(client, setting):

@@ -193,10 +193,10 @@ def test_entry_diff_lists_field_and_line_changes():
                       new_lines=[_line("F-1", factors=["interpreter"], points=Decimal("22")), _line("F-3")])
     assert [(c.label, c.old, c.new) for c in diff.fields] == [
         ("Total points", "21", "22"),
-        ("Workload comment", "Fine", "Interpreter now needed"),
+        ("Workload comments (please give detail)", "Fine", "Interpreter now needed"),
     ]
     assert [(c.reference, c.kind, [(f.label, f.old, f.new) for f in c.changes]) for c in diff.lines] == [
-        ("F-1", "changed", [("factors", "none", "interpreter"), ("points", "21", "22")]),
+        ("F-1", "changed", [("Additional factors", "–", "interpreter"), ("Points", "21", "22")]),
         ("F-3", "added", []),
         ("F-2", "removed", []),
     ]
