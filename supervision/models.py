@@ -195,6 +195,9 @@ class SupervisionSession(TimeStampedModel):
     attendees = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     next_due = models.DateField(null=True, blank=True)
+    # Recorded by saving a pro-forma with this date of score (not on the sessions page): it moves with a
+    # corrected date instead of leaving a stray meeting behind.
+    recorded_with_proforma = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-held_on", "worker"]

@@ -23,6 +23,7 @@ from supervision.models import (
     SessionKind,
     SupervisionSession,
 )
+from supervision.rules import NO_PROFORMA_POSITIONS
 from workload.coworking import line_is_co_worked
 from workload.models import AllocationRole, EmploymentType, Worker
 from workload.selectors import team_policy_on, team_scheme_on, worker_allocation_list
@@ -46,6 +47,10 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
         raise ValidationError({"month": "A reporting month starts on the 1st."})
     if month > today.replace(day=1):
         raise ValidationError({"month": "A pro-forma cannot be started for a month that has not begun."})
+    if worker.position in NO_PROFORMA_POSITIONS:
+        # students co-work only and managers hold no cases: neither has a monthly pro-forma (R01, R12)
+        raise ValidationError(f"{worker.full_name} is a {worker.get_position_display().lower()}: "
+                              "that position has no monthly workload pro-forma.", code="position")
     team = worker.team
     if team is None or not worker.is_active:
         raise ValidationError(f"{worker.full_name} is not an active member of a team.")

@@ -376,12 +376,28 @@ class SupervisionStatus:
     today: date
 
     @property
+    def is_due(self) -> bool:
+        """Due today or overdue: a worker due today is on the list the manager works from today."""
+        return self.next_due is None or self.next_due <= self.today
+
+    @property
     def is_overdue(self) -> bool:
         return self.next_due is None or self.next_due < self.today
 
     @property
     def days_overdue(self) -> int | None:
         return None if self.next_due is None else max((self.today - self.next_due).days, 0)
+
+    @property
+    def due_label(self) -> str:
+        if self.next_due is None:
+            return "no supervision recorded"
+        days = self.days_overdue
+        if self.next_due == self.today:
+            return "due today"
+        if days:
+            return f"{days} day{'' if days == 1 else 's'} overdue"
+        return f"due {self.next_due:%-d %b %Y}"
 
 
 def supervision_status_list(*, teams: Iterable[Team] | QuerySet[Team], today: date) -> list[SupervisionStatus]:
@@ -402,8 +418,8 @@ def supervision_status_list(*, teams: Iterable[Team] | QuerySet[Team], today: da
 
 
 def overdue_supervisions(*, teams: Iterable[Team] | QuerySet[Team], today: date) -> list[SupervisionStatus]:
-    """Workers whose next supervision date has passed (or who have none recorded), most overdue first."""
-    rows = [row for row in supervision_status_list(teams=teams, today=today) if row.is_overdue]
+    """Workers whose supervision is due today or overdue (or who have none recorded), most overdue first."""
+    rows = [row for row in supervision_status_list(teams=teams, today=today) if row.is_due]
     return sorted(rows, key=lambda r: (r.next_due is not None, r.next_due or date.min, r.worker.surname))
 
 

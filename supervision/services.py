@@ -32,15 +32,15 @@ from supervision.models import (
     EntryLine,
     EntryStatus,
     ProformaEntry,
-    SessionKind,
-    SupervisionSession,
 )
 from supervision.rules import (
+    NO_PROFORMA_POSITIONS,
     caseload_panel,
     policy_triggers,
     required_reason_errors,
 )
 from supervision.selectors import entry_reductions, previous_month_band
+from supervision.team_services import entry_session_link
 from workload.models import Case
 from workload.selectors import team_policy_on
 from workload.workdays import month_end
@@ -51,6 +51,10 @@ from workload.workdays import month_end
 def _clean_fields(fields: dict[str, Any], tables) -> dict[str, Any]:
     """Only the fields a TM edits, blanked where the scheme does not take them (no hidden leftovers)."""
     cleaned = {name: fields[name] for name in EDITABLE if name in fields}
+    if cleaned.get("position") in NO_PROFORMA_POSITIONS:
+        # checked here as well as by the form's choices: a post can name any position
+        raise ValidationError({"position": "Students on placement and team managers have no workload pro-forma: "
+                                           "choose the position the worker holds."})
     for name in (*TEXT_FIELDS, "grade"):
         if name in cleaned and cleaned[name] is None:
             cleaned[name] = ""
@@ -104,12 +108,8 @@ def entry_update(*, entry: ProformaEntry, expected_lock_version: int, updated_by
     new_lines = _build_lines(entry, lines)
     score_into(entry, new_lines)
     set_counts(entry, new_lines)
-    if "date_of_score" in fields and entry.date_of_score != before["date_of_score"]:
-        entry.session = (
-            SupervisionSession.objects.filter(worker_id=entry.worker_id, held=True, kind=SessionKind.WORKER,
-                                              held_on=entry.date_of_score).order_by("-pk").first()
-            if entry.date_of_score else None
-        )
+    if entry.date_of_score != before["date_of_score"] or (entry.date_of_score and entry.session_id is None):
+        entry.session = entry_session_link(entry=entry, recorded_by=updated_by, ip=ip)
     entry.full_clean()
     entry.save()
     EntryLine.objects.filter(entry=entry).delete()

@@ -41,6 +41,13 @@ def session_record(*, worker: Worker, recorded_by, held_on: date, held: bool = T
     if worker.team is None:
         raise ValidationError(f"{worker.full_name} is not in a team.")
     require_manager(recorded_by, worker.team)
+    return _session_create(worker=worker, recorded_by=recorded_by, held_on=held_on, held=held, kind=kind,
+                           attendees=attendees, notes=notes, ip=ip, today=today)
+
+
+def _session_create(*, worker: Worker, recorded_by, held_on: date, held: bool, kind: str, attendees: str = "",
+                    notes: str = "", ip: str | None = None, today: date | None = None,
+                    with_proforma: bool = False) -> SupervisionSession:
     today = today or timezone.localdate()
     if held_on > today:
         raise ValidationError({"held_on": "A session is recorded once it has taken place (or been cancelled)."})
@@ -55,13 +62,62 @@ def session_record(*, worker: Worker, recorded_by, held_on: date, held: bool = T
                 .order_by("-held_on", "-pk").values_list("next_due", flat=True).first()
             ) or held_on
     session = SupervisionSession(worker=worker, supervisor=recorded_by, held_on=held_on, held=held, kind=kind,
-                                 attendees=attendees.strip(), notes=notes.strip(), next_due=next_due)
+                                 attendees=attendees.strip(), notes=notes.strip(), next_due=next_due,
+                                 recorded_with_proforma=with_proforma)
     session.full_clean()
     session.save()
     audit_event_record(actor=recorded_by, action="session.recorded", target=session, ip=ip,
                        data={"worker": worker.pk, "held_on": held_on.isoformat(), "held": held, "kind": kind,
-                             "next_due": next_due.isoformat() if next_due else None})
+                             "next_due": next_due.isoformat() if next_due else None,
+                             "with_proforma": with_proforma})
     return session
+
+
+PROFORMA_SESSION_NOTE = "Recorded with the monthly workload pro-forma."
+
+
+def entry_session_link(*, entry, recorded_by, ip: str | None = None,
+                       today: date | None = None) -> SupervisionSession | None:
+    """The pro-forma's date of score is its supervision: link the worker supervision held that day, or record
+    it, so the manager never enters the same meeting twice and the due list clears (POLICIES §5).
+
+    A session this entry recorded itself moves with a corrected date instead of leaving a stray meeting; one
+    recorded on the sessions page is only ever linked, never changed."""
+    day = entry.date_of_score
+    current = entry.session
+    own = current if current is not None and current.recorded_with_proforma else None
+    if own is not None and own.entries.exclude(pk=entry.pk).exists():
+        own = None  # shared with another month's entry: leave it as it is
+    if day is None:
+        if own is not None:
+            audit_event_record(actor=recorded_by, action="session.withdrawn", target=own, ip=ip,
+                               data={"worker": entry.worker_id, "held_on": own.held_on.isoformat(),
+                                     "reason": "date of score cleared"})
+            entry.session = None
+            own.delete()
+        return None
+    held = (SupervisionSession.objects.filter(worker_id=entry.worker_id, held=True, kind=SessionKind.WORKER,
+                                              held_on=day).exclude(pk=getattr(own, "pk", None))
+            .order_by("-pk").first())
+    if held is not None:
+        if own is not None:
+            entry.session = None
+            own.delete()
+        return held
+    if own is not None:
+        if own.held_on != day:
+            moved_from = own.held_on
+            own.held_on = day
+            own.next_due = supervision_next_due(worker=entry.worker, held_on=day)
+            own.full_clean()
+            own.save(update_fields=["held_on", "next_due", "updated_at"])
+            audit_event_record(actor=recorded_by, action="session.moved", target=own, ip=ip,
+                               data={"worker": entry.worker_id, "from": moved_from.isoformat(),
+                                     "to": day.isoformat(), "next_due": own.next_due.isoformat()})
+        return own
+    return _session_create(worker=entry.worker, recorded_by=recorded_by, held_on=day, held=True,
+                           kind=SessionKind.WORKER, notes=PROFORMA_SESSION_NOTE, ip=ip, today=today,
+                           with_proforma=True)
 
 
 @transaction.atomic
