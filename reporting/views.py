@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from supervision.selectors import overdue_supervisions, team_month_progress, worker_home_summary
 from workload.access import teams_for_user
+from workload.capabilities import can
 from workload.roles import Role, user_roles
 from workload.selectors import latest_snapshot_date, team_list
 from workload.views import current_month
@@ -19,11 +20,11 @@ def home_view(request: HttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     month = current_month()
     context: dict = {"month": month, "roles": roles, "Role": Role}
-    if roles & {Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
+    if can(request.user, "team.view"):
         snapshot_on = latest_snapshot_date(on_or_before=timezone.localdate())
         teams = list(team_list(teams=teams_for_user(request.user), month=month, snapshot_on=snapshot_on))
         context.update(teams=teams, snapshot_on=snapshot_on, progress=team_month_progress(teams=teams, month=month))
-    if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
+    if can(request.user, "supervision.view"):
         # supervision that is due is the first thing a manager acts on (POLICIES §5)
         context["overdue"] = overdue_supervisions(teams=teams_for_user(request.user), today=timezone.localdate())
     worker = getattr(request.user, "worker", None)

@@ -139,6 +139,12 @@ echo "CHROMIUM_PATH=$CHROMIUM_PATH"
 section "ruff check ."
 ruff check . || fail "ruff check (run 'ruff check --fix .' for the fixable ones)"
 
+section "lint-imports (import contracts in .importlinter)"
+.venv/bin/lint-imports --no-cache \
+  || fail "an import breaks a contract in .importlinter (above: which module imports which, and the line). \
+Imports go one way only, reporting -> supervision -> workload, and the pure modules import no Django: \
+move the code to the layer it belongs to or pass the value in from the caller; do not loosen the contract"
+
 section "manage.py check --deploy (production-like settings)"
 DJANGO_DEBUG=false \
 DJANGO_SECRET_KEY="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(64))')" \

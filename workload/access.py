@@ -1,9 +1,12 @@
 """Who may see what. Every scoped read goes through these querysets; views never filter by role.
 
-- administrator and SMT: every team (SMT read-only);
-- head of service: the teams of the service areas they lead (a service manager: the teams they serve);
-- team manager: the teams they manage;
-- social worker: their own worker record only (and their own team, for its name).
+Which roles reach which teams is read from the capability map (workload/capabilities.py):
+- `team.view_all` (administrator, SMT): every team (SMT read-only);
+- `team.view_led` (head of service): the teams of the service areas they lead, and the teams they are
+  service manager of;
+- `team.view_managed` (team manager): the teams they manage;
+- anyone: their own worker record (a social worker sees no team, only their own record).
+Changing a team's records follows `team.manage_all` / `team.manage_managed` the same way.
 A person may hold several roles; what they may see is the union.
 """
 from __future__ import annotations
@@ -11,43 +14,42 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from workload.capabilities import can
 from workload.models import Team, Worker
-from workload.roles import Role, user_roles
 
-WIDE_ROLES = {Role.ADMINISTRATOR, Role.SMT}
+
+def _managed_by(user) -> Q:
+    # a subquery, not a join on the M2M, so no duplicate rows and no DISTINCT
+    return Q(pk__in=Team.managers.through.objects.filter(user=user).values("team_id"))
 
 
 def teams_for_user(user) -> QuerySet[Team]:
-    roles = user_roles(user)
-    if roles & WIDE_ROLES:
+    if can(user, "team.view_all"):
         return Team.objects.all()
     condition = Q(pk__in=[])
-    if Role.HEAD_OF_SERVICE in roles:
+    if can(user, "team.view_led"):
         # a service manager holds the head-of-service role for the teams they manage (POLICIES §1:
         # one person may be both); they see the teams they are service manager of
         condition |= Q(service_area__head_of_service=user) | Q(service_manager=user)
-    if Role.TEAM_MANAGER in roles:
-        # a subquery, not a join on the M2M, so no duplicate rows and no DISTINCT
-        condition |= Q(pk__in=Team.managers.through.objects.filter(user=user).values("team_id"))
+    if can(user, "team.view_managed"):
+        condition |= _managed_by(user)
     return Team.objects.filter(condition)
 
 
 def managed_teams_for_user(user) -> QuerySet[Team]:
     """Teams whose records this user may change (pro-formas, supervision, team fields)."""
-    roles = user_roles(user)
-    if Role.ADMINISTRATOR in roles:
+    if can(user, "team.manage_all"):
         return Team.objects.all()
-    if Role.TEAM_MANAGER in roles:
-        return Team.objects.filter(pk__in=Team.managers.through.objects.filter(user=user).values("team_id"))
+    if can(user, "team.manage_managed"):
+        return Team.objects.filter(_managed_by(user))
     return Team.objects.none()
 
 
 def workers_for_user(user) -> QuerySet[Worker]:
-    roles = user_roles(user)
-    if roles & WIDE_ROLES:
+    if can(user, "team.view_all"):
         return Worker.objects.all()
     condition = Q(pk__in=[])
-    if roles & {Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
+    if can(user, "team.view"):
         condition |= Q(team__in=teams_for_user(user).values("pk"))
     if getattr(user, "is_authenticated", False):
         condition |= Q(user=user)

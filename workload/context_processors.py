@@ -1,27 +1,55 @@
-"""Navigation links by role, so base.html only displays them."""
+"""Navigation links by capability (workload/capabilities.py), so base.html only displays them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import reverse
 
-from workload.roles import Role, user_roles
+from workload.capabilities import can, capabilities_of
+from workload.roles import user_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: str | None  # None: every signed-in user
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Home", "home", None),
+    NavItem("Teams", "workload:team-list", "team.view"),
+    NavItem("Supervision", "supervision:session-list", "supervision.view"),
+    NavItem("My workload", "supervision:my-workload", "my_workload.view"),
+    NavItem("Score a month", "workload:what-if", "scheme.what_if"),
+    NavItem("Administration", "admin:index", "admin.site"),
+)
+
+
+def _shown(item: NavItem, user) -> bool:
+    if item.capability is None:
+        return True
+    if item.capability == "my_workload.view":
+        # their own record, whatever their role: a manager who also holds cases has a workload too.
+        # Checked second, so a social worker's page does not pay for the worker query.
+        return can(user, item.capability) or hasattr(user, "worker")
+    return can(user, item.capability)
+
+
+def nav_links(user, current_path: str) -> list[tuple[str, str, bool]]:
+    """(label, url, is current page) for each item the user's capabilities allow, in menu order."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    links = [(item.label, reverse(item.url_name)) for item in NAV_ITEMS if _shown(item, user)]
+    return [(label, url, current_path == url or (url != "/" and current_path.startswith(url)))
+            for label, url in links]
 
 
 def navigation(request) -> dict:
-    roles = user_roles(request.user)
-    if not roles and not getattr(request.user, "is_authenticated", False):
-        return {"nav_links": [], "user_roles": set(), "authority_name": settings.CASEWEIGHT_AUTHORITY_NAME}
-    links = [("Home", reverse("home"))]
-    if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER, Role.SMT}:
-        links.append(("Teams", reverse("workload:team-list")))
-    if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
-        links.append(("Supervision", reverse("supervision:session-list")))
-    if roles & {Role.SOCIAL_WORKER} or hasattr(request.user, "worker"):
-        links.append(("My workload", reverse("supervision:my-workload")))
-    links.append(("Score a month", reverse("workload:what-if")))
-    if Role.ADMINISTRATOR in roles:
-        links.append(("Administration", reverse("admin:index")))
-    current = request.path
     return {
-        "nav_links": [(label, url, current == url or (url != "/" and current.startswith(url))) for label, url in links],
-        "user_roles": roles,
+        "nav_links": nav_links(request.user, request.path),
+        "user_roles": user_roles(request.user),
+        "user_can": capabilities_of(request.user),
         "authority_name": settings.CASEWEIGHT_AUTHORITY_NAME,
     }

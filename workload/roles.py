@@ -1,4 +1,5 @@
-"""Role names. Roles are auth Groups; what each may see is decided in workload/access.py."""
+"""Role names. Roles are auth Groups; what each may do is in workload/capabilities.py, over which teams in
+workload/access.py."""
 from django.db import models
 
 

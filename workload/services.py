@@ -152,15 +152,17 @@ def scheme_version_add(*, slug: str, label: str, data: dict, created_by=None) ->
 
 
 @transaction.atomic
-def team_scheme_set(*, team: Team, scheme_version: SchemeVersion, team_type: str, valid_from: date) -> TeamScheme:
-    """Record the scheme version a team uses from a month on. Never retroactive over agreed months."""
-    from supervision.models import EntryStatus, ProformaEntry
+def team_scheme_set(
+    *, team: Team, scheme_version: SchemeVersion, team_type: str, valid_from: date, agreed_through: date | None
+) -> TeamScheme:
+    """Record the scheme version a team uses from a month on. Never retroactive over agreed months.
 
-    if ProformaEntry.objects.filter(
-        team=team, month__gte=valid_from, status=EntryStatus.COUNTERSIGNED, is_current=True
-    ).exists():
+    `agreed_through` is the team's latest month with a countersigned pro-forma (None if it has none). The
+    caller reads it from supervision, which workload may not import (imports go reporting -> supervision
+    -> workload); it is required, so no caller can leave the rule out by accident."""
+    if agreed_through is not None and valid_from <= agreed_through:
         raise ValidationError(
-            {"valid_from": "Countersigned pro-formas exist from that month on; choose a later month."}
+            {"valid_from": f"Countersigned pro-formas exist up to {agreed_through:%B %Y}; choose a later month."}
         )
     assignment = TeamScheme.objects.filter(team=team, valid_from=valid_from).first() or TeamScheme(
         team=team, valid_from=valid_from

@@ -125,5 +125,6 @@ def test_scheme_versions_are_added_never_overwritten():
 def test_team_scheme_team_type_must_belong_to_the_scheme(team):
     version = SchemeVersion.objects.get(slug="swindon-cws-v1")
     with pytest.raises(ValidationError) as exc:
-        services.team_scheme_set(team=team, scheme_version=version, team_type="assessment", valid_from=date(2025, 4, 1))
+        services.team_scheme_set(team=team, scheme_version=version, team_type="assessment", valid_from=date(2025, 4, 1),
+                                 agreed_through=None)
     assert "not a team type" in exc.value.message_dict["team_type"][0]
