@@ -25,8 +25,8 @@ from supervision.rules import (
     supervision_next_due,
 )
 from workload.access import can_manage_team, teams_for_user
+from workload.capabilities import can
 from workload.models import Team, Worker
-from workload.roles import Role, user_roles
 
 
 @transaction.atomic
@@ -142,12 +142,9 @@ def concern_raise(*, worker: Worker, raised_by, text: str, ip: str | None = None
 def can_set_service_manager_comment(user, team: Team) -> bool:
     """The "CSM overall comments" are the service manager's (REPORTS.md (b)): the team's service manager,
     a head of service over the team, or an administrator."""
-    roles = user_roles(user)
-    if Role.ADMINISTRATOR in roles:
-        return True
     if team.service_manager_id and team.service_manager_id == getattr(user, "pk", None):
         return True
-    return Role.HEAD_OF_SERVICE in roles and teams_for_user(user).filter(pk=team.pk).exists()
+    return can(user, "team_month.comment_sm") and teams_for_user(user).filter(pk=team.pk).exists()
 
 
 @transaction.atomic

@@ -64,8 +64,8 @@ from workload.access import (
     teams_for_user,
     worker_get_for_user,
 )
+from workload.capabilities import can
 from workload.models import Worker
-from workload.roles import Role, user_roles
 from workload.workdays import add_months
 
 
@@ -226,9 +226,6 @@ def _preview_forms(entry: ProformaEntry, entry_form: EntryForm, formset):
     return preview
 
 
-TEAM_VIEWING_ROLES = {Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}
-
-
 def _entry_context(request: HttpRequest, entry: ProformaEntry, *, entry_form=None, formset=None, preview=None,
                    **extra) -> dict:
     page = entry_page_data(entry=entry)
@@ -256,7 +253,7 @@ def _entry_context(request: HttpRequest, entry: ProformaEntry, *, entry_form=Non
         "editable": editable, "can_manage": can_manage, "entry_form": entry_form, "formset": formset,
         # managers, heads of service and SMT reach an entry through its team (entry_get_for_user scopes them
         # by team), so they can follow the breadcrumb; a worker sees only their own record
-        "can_see_team": bool(user_roles(request.user) & TEAM_VIEWING_ROLES),
+        "can_see_team": can(request.user, "team.view"),
         "labels": code_labels(page.tables, entry.team_type),
         "is_worker": is_worker, "score_lines": _score_lines(score, refs), "row_points": row_points,
         "can_sign": is_worker and entry.is_current and entry.status == EntryStatus.SUBMITTED,
@@ -551,7 +548,7 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
     form = None
     status = 200
     if request.method == "POST":
-        if not managed.exists():
+        if not (can(request.user, "session.record") and managed.exists()):
             raise PermissionDenied("Only a team manager can record supervision sessions.")
         form = SessionForm(request.POST, workers=workers)
         if form.is_valid():
@@ -569,7 +566,7 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("supervision:session-list") + (f"?team={team_filter}" if team_filter else ""))
         else:
             status = 400
-    elif managed.exists():
+    elif can(request.user, "session.record") and managed.exists():
         initial = {"held_on": timezone.localdate()}
         wanted = request.GET.get("worker", "")
         if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # "²" is a digit to isdigit()
