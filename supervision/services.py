@@ -186,6 +186,31 @@ def entry_submit(*, entry: ProformaEntry, submitted_by, expected_lock_version: i
     return entry
 
 
+class EntryNotSubmitted(ValidationError):
+    """The changes were saved as a draft, but the submit checks refused: `entry` is the saved draft."""
+
+    def __init__(self, exc: ValidationError, entry: ProformaEntry) -> None:
+        super().__init__(exc.error_dict if hasattr(exc, "error_dict") else exc.error_list)
+        self.entry = entry
+
+
+def entry_save(*, entry: ProformaEntry, saved_by, expected_lock_version: int, fields: dict[str, Any],
+               lines: list[dict[str, Any]], submit: bool = False, ip: str | None = None) -> ProformaEntry:
+    """Save the manager's edits and, when asked, submit them for countersignature, as one step of the page.
+
+    The save stands even when the submit checks refuse (EntryNotSubmitted carries the saved draft), so
+    nothing typed in supervision is lost for want of one reason."""
+    saved = entry_update(entry=entry, expected_lock_version=expected_lock_version, updated_by=saved_by,
+                         fields=fields, lines=lines, ip=ip)
+    if not submit:
+        return saved
+    try:
+        with transaction.atomic():
+            return entry_submit(entry=saved, submitted_by=saved_by, expected_lock_version=saved.lock_version, ip=ip)
+    except ValidationError as exc:
+        raise EntryNotSubmitted(exc, saved) from exc
+
+
 def normalise_name(name: str) -> str:
     """Case-insensitive, extra spaces ignored: "  sam   WORKER " == "Sam Worker"."""
     return " ".join(name.split()).casefold()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from supervision.audit import action_label
+from supervision.entry_forms import EntryEditor, line_formset
+from supervision.entry_page import countersign_page_context, entry_page_context, live_score_context
 from supervision.entry_scoring import scheme_tables
 from supervision.entry_store import EntryConflict, EntryScoringError
 from supervision.forms import (
@@ -26,31 +26,22 @@ from supervision.forms import (
     ConcernForm,
     CountersignForm,
     DisputeForm,
-    EntryForm,
     ReviseForm,
     SessionForm,
     TeamMonthForm,
-    add_scoring_error,
-    entry_form_initial,
-    error_summary,
-    form_error_map,
-    line_formset,
-    line_initial,
 )
 from supervision.models import EntryStatus, ProformaEntry, TeamMonth
 from supervision.prefill import entry_start
 from supervision.rules import NO_PROFORMA_POSITIONS
 from supervision.selectors import (
     entry_get_for_user,
-    entry_page_data,
-    entry_preview,
     overdue_supervisions,
     recent_sessions,
     supervision_status_list,
     team_month_summary,
     worker_entry_history,
 )
-from supervision.services import entry_countersign, entry_dispute, entry_revise, entry_submit, entry_update
+from supervision.services import EntryNotSubmitted, entry_countersign, entry_dispute, entry_revise, entry_save
 from supervision.team_services import (
     can_set_service_manager_comment,
     concern_raise,
@@ -202,97 +193,10 @@ def entry_start_view(request: HttpRequest, team_pk: int, year: int, month: int, 
 # ================================================================================== the entry
 
 
-def _bound_forms(request: HttpRequest, entry: ProformaEntry, data=None):
-    tables = scheme_tables(entry.scheme_version)
-    data = request.POST if data is None else data
-    entry_form = EntryForm(data, tables=tables, team_type=entry.team_type, month=entry.month,
-                           today=timezone.localdate())
-    formset = line_formset(tables=tables, team_type=entry.team_type, data=data)
-    return entry_form, formset
-
-
-def _preview_forms(entry: ProformaEntry, entry_form: EntryForm, formset):
-    """Validate the posted forms and score them live; engine errors go onto their fields."""
-    valid = entry_form.is_valid()
-    valid = formset.is_valid() and valid
-    preview = None
-    if valid:
-        lines, indexes = formset.line_values()
-        preview = entry_preview(entry=entry, fields=entry_form.field_values(), lines=lines)
-        if preview.error is not None:
-            add_scoring_error(preview.error.field, preview.error.message, entry_form=entry_form, formset=formset,
-                              line_indexes=indexes)
-        entry_form.set_triggers(preview.triggers)
-    return preview
-
-
-def _entry_context(request: HttpRequest, entry: ProformaEntry, *, entry_form=None, formset=None, preview=None,
-                   **extra) -> dict:
-    page = entry_page_data(entry=entry)
-    can_manage = can_manage_team(request.user, entry.team)
-    editable = entry.is_editable and can_manage
-    if editable and entry_form is None:
-        entry_form = EntryForm(initial=entry_form_initial(entry), tables=page.tables, team_type=entry.team_type,
-                               month=entry.month,
-                               triggers=page.triggers)
-        formset = line_formset(tables=page.tables, team_type=entry.team_type, initial=line_initial(page.lines))
-    score = preview.score if preview else page.score
-    panel = preview.panel if preview else page.panel
-    triggers = preview.triggers if preview else page.triggers
-    is_worker = entry.worker.user_id is not None and entry.worker.user_id == request.user.pk
-    if preview is not None and formset is not None and formset.is_bound:
-        refs = [form["reference"].value() for form in formset.forms if form.cleaned_data]
-        row_points = _row_points(formset, score)
-    else:
-        refs = [line.reference for line in page.lines]
-        row_points = {i: line.points for i, line in enumerate(page.lines)} if formset is not None and not (
-            formset.is_bound) and len(formset.forms) == len(page.lines) else {}
-    context = {
-        "entry": entry, "page": page, "tables": page.tables, "score": score,
-        "score_error": None if preview else page.score_error, "panel": panel, "triggers": triggers,
-        "editable": editable, "can_manage": can_manage, "entry_form": entry_form, "formset": formset,
-        # managers, heads of service and SMT reach an entry through its team (entry_get_for_user scopes them
-        # by team), so they can follow the breadcrumb; a worker sees only their own record
-        "can_see_team": can(request.user, "team.view"),
-        "labels": code_labels(page.tables, entry.team_type),
-        "is_worker": is_worker, "score_lines": _score_lines(score, refs), "row_points": row_points,
-        "can_sign": is_worker and entry.is_current and entry.status == EntryStatus.SUBMITTED,
-        "can_revise": can_manage and entry.is_current and entry.status == EntryStatus.COUNTERSIGNED,
-        "revise_form": extra.pop("revise_form", None) or ReviseForm(),
-        "hours_per_week": entry.wte * settings.CASEWEIGHT_FULLTIME_HOURS,
-        "audit": [(event, action_label(event.action)) for event in page.audit_events],
-        "live_errors": None,  # a full page shows its errors server-side, next to each field
-        "error_summary": error_summary(entry_form=entry_form, formset=formset)
-        if entry_form is not None and entry_form.is_bound and formset is not None and formset.is_bound else [],
-        **extra,
-    }
-    return context
-
-
-def code_labels(tables, team_type: str) -> dict[str, dict[str, str]]:
-    """Scheme codes -> labels, so a read-only pro-forma shows words, not codes."""
-    return {
-        "personal": {code: label for code, (label, _points) in tables.personal_elements.items()},
-        "extras": {code: extra.label for code, extra in tables.extras.items()},
-        "categories": dict(tables.categories_for(team_type)),
-        "factors": {code: factor.label for code, factor in tables.factor_specs.items()},
-        "grades": dict(tables.grades),
-    }
-
-
-def _score_lines(score, refs: list[str]) -> list[tuple[str, object]]:
-    """Each scored line with its reference, for the explanation."""
-    if score is None:
-        return []
-    return [(refs[i] if i < len(refs) and refs[i] else f"Line {i + 1}", case) for i, case in enumerate(score.cases)]
-
-
-def _row_points(formset, score) -> dict[int, object]:
-    """Table row index -> points of that row, for a bound (posted) formset and its live score."""
-    if score is None or formset is None or not formset.is_bound:
-        return {}
-    _lines, indexes = formset.line_values()
-    return {index: case.points for index, case in zip(indexes, score.cases, strict=False)}
+def _entry_page(request: HttpRequest, entry: ProformaEntry, *, editor: EntryEditor | None = None, status: int = 200,
+                **extra) -> HttpResponse:
+    context = entry_page_context(user=request.user, entry=entry, editor=editor, **extra)
+    return render(request, "supervision/entry_detail.html", context, status=status)
 
 
 def _not_editable(request: HttpRequest, entry: ProformaEntry) -> HttpResponse | None:
@@ -310,59 +214,43 @@ def _not_editable(request: HttpRequest, entry: ProformaEntry) -> HttpResponse | 
     if _is_htmx(request):
         return render(request, "supervision/partials/_score_panel.html",
                       {"entry": entry, "blocked": message}, status=409)
-    return render(request, "supervision/entry_detail.html", _entry_context(request, entry, blocked=message),
-                  status=409)
+    return _entry_page(request, entry, blocked=message, status=409)
 
 
 def _entry_save(request: HttpRequest, entry: ProformaEntry, *, submit: bool) -> HttpResponse:
+    """Bind and validate the page's forms, save (and submit) through one service, render or redirect."""
     blocked = _not_editable(request, entry)
     if blocked is not None:
         return blocked
-    entry_form, formset = _bound_forms(request, entry)
-    preview = _preview_forms(entry, entry_form, formset)
-    if preview is None or preview.error is not None:
-        return render(request, "supervision/entry_detail.html",
-                      _entry_context(request, entry, entry_form=entry_form, formset=formset, preview=preview),
-                      status=400)
-    lines, indexes = formset.line_values()
+    editor = EntryEditor(request.POST, entry=entry, today=timezone.localdate())
+    if not editor.validate():
+        return _entry_page(request, entry, editor=editor, status=400)
     try:
-        updated = entry_update(entry=entry, expected_lock_version=entry_form.cleaned_data["lock_version"],
-                               updated_by=request.user, fields=entry_form.field_values(), lines=lines,
-                               ip=client_ip(request))
+        saved = entry_save(entry=entry, saved_by=request.user, submit=submit, ip=client_ip(request),
+                           **editor.values())
     except EntryConflict as exc:
-        context = _entry_context(request, entry, entry_form=entry_form, formset=formset, preview=preview,
-                                 conflict=_first_error(exc))
-        return render(request, "supervision/entry_detail.html", context, status=409)
+        return _entry_page(request, entry, editor=editor, conflict=_first_error(exc), status=409)
     except EntryScoringError as exc:
-        add_scoring_error(exc.field, exc.scoring_message, entry_form=entry_form, formset=formset,
-                          line_indexes=indexes)
-        return render(request, "supervision/entry_detail.html",
-                      _entry_context(request, entry, entry_form=entry_form, formset=formset, preview=preview),
-                      status=400)
+        editor.add_service_error(exc)
+        return _entry_page(request, entry, editor=editor, status=400)
+    except EntryNotSubmitted as exc:  # saved as a draft; the submit checks name what is missing
+        fresh = entry_get_for_user(user=request.user, pk=exc.entry.pk)
+        data = request.POST.copy()
+        data["lock_version"] = str(fresh.lock_version)
+        editor.rebind(data, entry=fresh)
+        editor.add_service_error(exc)
+        return _entry_page(request, fresh, editor=editor, status=400,
+                           not_submitted="Your changes were saved as a draft, but the pro-forma was not submitted: "
+                                         "complete the fields marked below.")
     except ValidationError as exc:  # no longer editable (submitted or signed meanwhile)
         fresh = entry_get_for_user(user=request.user, pk=entry.pk)
-        return render(request, "supervision/entry_detail.html",
-                      _entry_context(request, fresh, blocked=_first_error(exc)), status=409)
-    if not submit:
-        messages.success(request, f"Saved. Total {updated.total_points.normalize():f} points, "
-                                  f"{updated.band_label or 'not scored'}.")
-        return redirect("supervision:entry-detail", updated.pk)
-    try:
-        entry_submit(entry=updated, submitted_by=request.user, expected_lock_version=updated.lock_version,
-                     ip=client_ip(request))
-    except ValidationError as exc:
-        data = request.POST.copy()
-        data["lock_version"] = str(updated.lock_version)
-        entry_form, formset = _bound_forms(request, updated, data)
-        preview = _preview_forms(updated, entry_form, formset)
-        errors_onto_form(entry_form, exc)
-        fresh = entry_get_for_user(user=request.user, pk=updated.pk)
-        context = _entry_context(request, fresh, entry_form=entry_form, formset=formset, preview=preview,
-                                 not_submitted="Your changes were saved as a draft, but the pro-forma was not "
-                                               "submitted: complete the fields marked below.")
-        return render(request, "supervision/entry_detail.html", context, status=400)
-    messages.success(request, f"Submitted. {updated.worker.full_name} has been asked to countersign it.")
-    return redirect("supervision:entry-detail", updated.pk)
+        return _entry_page(request, fresh, blocked=_first_error(exc), status=409)
+    if submit:
+        messages.success(request, f"Submitted. {saved.worker.full_name} has been asked to countersign it.")
+    else:
+        messages.success(request, f"Saved. Total {saved.total_points.normalize():f} points, "
+                                  f"{saved.band_label or 'not scored'}.")
+    return redirect("supervision:entry-detail", saved.pk)
 
 
 @login_required
@@ -371,7 +259,7 @@ def entry_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = entry_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
         return _entry_save(request, entry, submit=False)
-    return render(request, "supervision/entry_detail.html", _entry_context(request, entry))
+    return _entry_page(request, entry)
 
 
 @login_required
@@ -390,22 +278,9 @@ def entry_score_view(request: HttpRequest, pk: int) -> HttpResponse:
     blocked = _not_editable(request, entry)
     if blocked is not None:
         return blocked
-    entry_form, formset = _bound_forms(request, entry)
-    preview = _preview_forms(entry, entry_form, formset)
-    context = {
-        "entry": entry, "score": preview.score if preview else None, "panel": preview.panel if preview else None,
-        "triggers": preview.triggers if preview else frozenset(), "live": True,
-        "live_errors": form_error_map(entry_form=entry_form, formset=formset),
-        "form_problems": [*entry_form.non_field_errors(), *formset.non_form_errors(),
-                          *[e for form in formset.forms for e in form.non_field_errors()]],
-        "tables": scheme_tables(entry.scheme_version),
-    }
-    if preview is not None:
-        refs = [form["reference"].value() for form in formset.forms if form.cleaned_data]
-        context["score_lines"] = _score_lines(preview.score, refs)
-        points = _row_points(formset, preview.score)
-        context["row_points_oob"] = [(i, points.get(i)) for i in range(len(formset.forms))]
-    return render(request, "supervision/partials/_score_panel.html", context)
+    editor = EntryEditor(request.POST, entry=entry, today=timezone.localdate())
+    editor.validate()
+    return render(request, "supervision/partials/_score_panel.html", live_score_context(entry=entry, editor=editor))
 
 
 @login_required
@@ -423,10 +298,8 @@ def entry_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
         rows.append({"children": 1})
         focus = len(rows) - 1
     elif "remove_line" in request.POST:
-        try:
-            index = int(request.POST["remove_line"])
-        except ValueError:
-            index = -1
+        wanted = request.POST["remove_line"]
+        index = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) < 6 else -1
         if not 0 <= index < len(rows):
             return HttpResponse("No such line.", status=400)
         rows.pop(index)
@@ -434,12 +307,10 @@ def entry_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"entry": entry, "formset": formset, "focus": focus, "removed": "remove_line" in request.POST}
     if _is_htmx(request):
         return render(request, "supervision/partials/_entry_lines.html", context)
-    entry_form = EntryForm(request.POST, tables=tables, team_type=entry.team_type, month=entry.month,
-                           today=timezone.localdate())
-    entry_form.is_valid()
-    return render(request, "supervision/entry_detail.html",
-                  _entry_context(request, entry, entry_form=entry_form, formset=formset,
-                                 unsaved="Lines changed; save the pro-forma to keep them."))
+    editor = EntryEditor(request.POST, entry=entry, today=timezone.localdate())
+    editor.form.is_valid()
+    editor.formset = formset
+    return _entry_page(request, entry, editor=editor, unsaved="Lines changed; save the pro-forma to keep them.")
 
 
 @login_required
@@ -466,16 +337,7 @@ def entry_countersign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _countersign_page(request, entry, *, form, dispute_form, status=200) -> HttpResponse:
-    page = entry_page_data(entry=entry)
-    context = {
-        "entry": entry, "page": page, "score": page.score, "panel": page.panel, "triggers": page.triggers,
-        "tables": page.tables, "form": form, "dispute_form": dispute_form,
-        "score_lines": _score_lines(page.score, [line.reference for line in page.lines]),
-        "labels": code_labels(page.tables, entry.team_type),
-        "can_sign": entry.is_current and entry.status == EntryStatus.SUBMITTED,
-        "audit": [(event, action_label(event.action)) for event in page.audit_events],
-        "hours_per_week": entry.wte * settings.CASEWEIGHT_FULLTIME_HOURS,
-    }
+    context = countersign_page_context(user=request.user, entry=entry, form=form, dispute_form=dispute_form)
     return render(request, "supervision/entry_countersign.html", context, status=status)
 
 
@@ -508,18 +370,15 @@ def entry_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only a manager of this team can revise its pro-formas.")
     form = ReviseForm(request.POST)
     if not form.is_valid():
-        return render(request, "supervision/entry_detail.html", _entry_context(request, entry, revise_form=form),
-                      status=400)
+        return _entry_page(request, entry, revise_form=form, status=400)
     try:
         new = entry_revise(entry=entry, revised_by=request.user, reason=form.cleaned_data["reason"],
                            ip=client_ip(request))
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             errors_onto_form(form, exc)
-            return render(request, "supervision/entry_detail.html", _entry_context(request, entry, revise_form=form),
-                          status=400)
-        return render(request, "supervision/entry_detail.html",
-                      _entry_context(request, entry, blocked=_first_error(exc)), status=409)
+            return _entry_page(request, entry, revise_form=form, status=400)
+        return _entry_page(request, entry, blocked=_first_error(exc), status=409)
     messages.success(request, f"Revision {new.revision} started. The countersigned revision {entry.revision} is "
                               "kept unchanged; this one needs signing again.")
     return redirect("supervision:entry-detail", new.pk)

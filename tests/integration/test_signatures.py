@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from supervision.entry_forms import EntryForm
 from supervision.fields import CURRENT_HASH_VERSION, EDITABLE, SHOWN
-from supervision.forms import EntryForm
 from supervision.hashing import content_hash
 from supervision.models import Countersignature, EntryLine, ProformaEntry
 from supervision.services import entry_countersign

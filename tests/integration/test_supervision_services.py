@@ -340,6 +340,8 @@ def test_every_transition_is_audited_with_actor_and_ip(setting):
     events = [(e.action, e.actor, e.ip_address, e.entry_id) for e in AuditEvent.objects.order_by("at", "pk")]
     assert events == [
         ("entry.started", manager, "10.0.0.1", entry.pk),
+        # the date of score is the supervision: saving it records the session (not entered twice)
+        ("session.recorded", manager, "10.0.0.1", None),
         ("entry.updated", manager, "10.0.0.1", entry.pk),
         ("entry.submitted", manager, "203.0.113.9", entry.pk),
         ("entry.countersigned", worker.user, "198.51.100.4", entry.pk),

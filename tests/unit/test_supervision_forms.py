@@ -1,7 +1,7 @@
 """The pro-forma form follows the scheme and puts each engine error on the field it names (no database)."""
 import pytest
 
-from supervision.forms import EntryForm, add_scoring_error, line_formset, scoring_error_place
+from supervision.entry_forms import EntryForm, add_scoring_error, line_formset, scoring_error_place
 from workload.scoring.registry import builtin_tables
 
 FIELDS_BY_SCHEME = {
