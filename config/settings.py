@@ -3,10 +3,13 @@
 With no environment at all the demo runs anywhere: SQLite, eager Celery, email to the console.
 Tests, CI and production set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 """
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -34,6 +37,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_htmx",
+    "axes",
+    "django_ratelimit",
     "workload",
     "supervision",
     "reporting",
@@ -46,9 +51,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workload.middleware.NoStoreForSignedInMiddleware",  # after auth: it reads request.user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the login page with a message
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -77,6 +84,16 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves several people at once (runserver is threaded). SQLite's default deferred transactions
+    # start as readers and fail at once with "database is locked" when two try to become the writer. So:
+    # BEGIN IMMEDIATE takes the write lock first and waits for it (timeout, seconds); WAL lets reads that are
+    # outside a transaction go on during a write; synchronous=NORMAL is safe with WAL and shortens each write.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -121,6 +138,43 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Sign-in security (docs/operations.md, "Sign-in security and sessions").
+# The axes backend goes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+CASEWEIGHT_SIGN_IN_FAILURE_LIMIT = env_int("CASEWEIGHT_SIGN_IN_FAILURE_LIMIT", 5)
+CASEWEIGHT_SIGN_IN_COOLOFF_MINUTES = env_int("CASEWEIGHT_SIGN_IN_COOLOFF_MINUTES", 15)
+CASEWEIGHT_PASSWORD_RESET_PER_HOUR = env_int("CASEWEIGHT_PASSWORD_RESET_PER_HOUR", 5)  # per address and per email
+CASEWEIGHT_SESSION_IDLE_MINUTES = env_int("CASEWEIGHT_SESSION_IDLE_MINUTES", 30)
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For. Behind TLS
+# (DJANGO_SECURE_SSL) there is one, the same proxy whose X-Forwarded-Proto is trusted above; without this
+# every sign-in would seem to come from the proxy's address and share one lockout and one reset limit.
+CASEWEIGHT_REVERSE_PROXIES = env_int("CASEWEIGHT_REVERSE_PROXIES", 1 if SECURE_SSL else 0)
+for _name in ("CASEWEIGHT_SIGN_IN_FAILURE_LIMIT", "CASEWEIGHT_SIGN_IN_COOLOFF_MINUTES",
+              "CASEWEIGHT_PASSWORD_RESET_PER_HOUR", "CASEWEIGHT_SESSION_IDLE_MINUTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, not {globals()[_name]}.")
+if CASEWEIGHT_REVERSE_PROXIES < 0:
+    raise ImproperlyConfigured(f"CASEWEIGHT_REVERSE_PROXIES must be 0 or more, not {CASEWEIGHT_REVERSE_PROXIES}.")
+
+AXES_FAILURE_LIMIT = CASEWEIGHT_SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=CASEWEIGHT_SIGN_IN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person mistyping never locks out a whole office
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "workload.signin.lockout_response"  # the login page with a message, status 429
+AXES_CLIENT_IP_CALLABLE = "workload.signin.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # audit: every failed sign-in (AccessFailureLog); successes: AccessLog
+AXES_DISABLE_ACCESS_LOG = False
+RATELIMIT_IP_META_KEY = "workload.signin.client_ip"  # the same client address as the lockout
+
+# Sessions end after CASEWEIGHT_SESSION_IDLE_MINUTES without a request (every request moves the expiry on)
+# and, by default, when the browser closes: shared office computers.
+SESSION_COOKIE_AGE = CASEWEIGHT_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("CASEWEIGHT_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
 # Email: the console in the demo; SMTP (a mail catcher in docker-compose, a relay in production).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -140,6 +194,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Caseweight <caseweight@local
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+_redis_broker = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -154,6 +209,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
     },
 }
+
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis server, the database after the broker's: clearing the cache never empties the queue."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + 1}"))
+
+
+# Cache: it holds the password-reset rate-limit counts, which every web process must share. By default the
+# broker's Redis server (compose, CI, tests); the demo has no broker, and its one runserver process counts
+# in its own memory.
+CACHE_URL = env_str("DJANGO_CACHE_URL", _next_redis_database(_redis_broker) if _redis_broker else "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # django-ratelimit lists only django-redis; Django's own RedisCache increments with Redis INCR, which is atomic.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Not shared between processes: right for the demo's single runserver process only.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
