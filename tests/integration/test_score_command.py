@@ -5,7 +5,6 @@ The subprocess uses the environment's settings and database; where the database 
 """
 
 import json
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -13,12 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.golden import expected_output, load_golden
 from workload.scoring import dumps
 
 REPO = Path(__file__).resolve().parents[2]
-GOLDEN = Path(
-    os.environ.get("CASEWEIGHT_GOLDEN") or REPO.parent / "shared" / "domain" / "golden" / "public.json"
-)
 
 
 def run_score(stdin: str) -> subprocess.CompletedProcess:
@@ -34,9 +31,7 @@ def run_score(stdin: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def golden() -> list[dict]:
-    if not GOLDEN.is_file():
-        pytest.fail(f"golden cases not found at {GOLDEN}; set CASEWEIGHT_GOLDEN to the public.json path")
-    return json.loads(GOLDEN.read_text(encoding="utf-8"), parse_float=Decimal)
+    return load_golden()  # tests/data/golden/public.json
 
 
 def dump_exact(value) -> str:
@@ -44,22 +39,18 @@ def dump_exact(value) -> str:
     return dumps(value)
 
 
-def assert_matches(got: dict, expected: dict, case_id: str) -> None:
-    if "error" in expected:
-        assert set(got) == {"error"}, (case_id, got)
-        assert got["error"]["field"] == expected["error"]["field"], (case_id, got)
-        assert isinstance(got["error"]["message"], str) and got["error"]["message"], case_id
-    else:
-        assert got == expected, case_id
+def assert_matches(got: dict, case: dict) -> None:
+    """The result, or the error with its field and our exact message (tests/golden.py)."""
+    assert got == expected_output(case), case["id"]
 
 
 def test_all_golden_cases_as_one_array(golden):
     result = run_score(dump_exact([case["input"] for case in golden]))
     assert result.returncode == 1, result.stderr  # the golden file has invalid elements
     out = json.loads(result.stdout, parse_float=Decimal)
-    assert isinstance(out, list) and len(out) == len(golden)
+    assert len(out) == len(golden) == 57
     for got, case in zip(out, golden, strict=True):
-        assert_matches(got, case["expected"], case["id"])
+        assert_matches(got, case)
 
 
 def test_valid_elements_only_exit_zero(golden):
@@ -67,7 +58,8 @@ def test_valid_elements_only_exit_zero(golden):
     result = run_score(dump_exact([case["input"] for case in valid]))
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout, parse_float=Decimal)
-    assert [got for got in out] == [case["expected"] for case in valid]
+    assert len(valid) == 48
+    assert out == [case["expected"] for case in valid]
 
 
 @pytest.mark.parametrize(
@@ -77,8 +69,7 @@ def test_single_object_in_single_object_out(golden, case_id):
     (case,) = [c for c in golden if c["id"] == case_id]
     result = run_score(dump_exact(case["input"]))
     out = json.loads(result.stdout, parse_float=Decimal)
-    assert isinstance(out, dict)
-    assert_matches(out, case["expected"], case_id)
+    assert_matches(out, case)  # one object in, one object out (not a one-element array)
     assert result.returncode == (1 if "error" in case["expected"] else 0), result.stderr
 
 

@@ -12,8 +12,6 @@ from supervision.services import entry_countersign, entry_dispute, entry_revise,
 from supervision.team_services import team_month_update
 from tests.factories import AllocationFactory, TeamFactory, WorkerFactory
 from tests.factories_supervision import (
-    COMPLETE,
-    TODAY,
     allocate,
     completed,
     head_of_service,
@@ -374,6 +372,15 @@ def test_team_month_update_is_locked_and_the_csm_comment_needs_a_head_of_service
     assert TeamMonth.objects.get(team=team, month=JULY).service_manager_comment == "Extra support agreed."
 
 
-def test_today_constant_is_after_the_test_month():
-    assert TODAY > date(2025, 7, 31)
-    assert COMPLETE["date_of_score"].month == 7
+def test_entry_submit_needs_a_date_of_score_inside_the_month(setting):
+    team, manager, worker = setting
+    allocate(worker, reference="F-1")
+    entry = completed(started(worker, manager, JULY), manager, date_of_score=date(2025, 8, 1))
+
+    with pytest.raises(ValidationError) as caught:
+        entry_submit(entry=entry, submitted_by=manager)
+    assert caught.value.message_dict == {"date_of_score": ["The date of score must be in July 2025."]}
+
+    entry.refresh_from_db()
+    entry = submitted(entry, manager, date_of_score=date(2025, 7, 31))  # the month's last day is inside it
+    assert (entry.status, entry.date_of_score) == (EntryStatus.SUBMITTED, date(2025, 7, 31))
