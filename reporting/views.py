@@ -10,7 +10,7 @@ from django.utils import timezone
 from supervision.selectors import overdue_supervisions, team_month_progress, worker_home_summary
 from workload.access import teams_for_user
 from workload.roles import Role, user_roles
-from workload.selectors import latest_snapshot_date, team_list
+from workload.selectors import latest_snapshot_date, snapshot_source, team_list
 from workload.views import current_month
 
 
@@ -22,7 +22,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
     if roles & {Role.ADMINISTRATOR, Role.SMT, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
         snapshot_on = latest_snapshot_date(on_or_before=timezone.localdate())
         teams = list(team_list(teams=teams_for_user(request.user), month=month, snapshot_on=snapshot_on))
-        context.update(teams=teams, snapshot_on=snapshot_on, progress=team_month_progress(teams=teams, month=month))
+        context.update(teams=teams, snapshot_on=snapshot_on, figures_source=snapshot_source(snapshot_on),
+                       progress=team_month_progress(teams=teams, month=month))
     if roles & {Role.ADMINISTRATOR, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER}:
         # supervision that is due is the first thing a manager acts on (POLICIES §5)
         context["overdue"] = overdue_supervisions(teams=teams_for_user(request.user), today=timezone.localdate())

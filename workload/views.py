@@ -11,6 +11,7 @@ from workload.forms import SchemeChoiceForm, WhatIfWorkerForm, line_formset
 from workload.models import SchemeVersion, SnapshotKind
 from workload.selectors import (
     latest_snapshot_date,
+    team_figures,
     team_list,
     team_policy_on,
     team_scheme_on,
@@ -57,8 +58,10 @@ def team_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "team": team,
         "month": month,
+        "today": today,
         "scheme": team_scheme_on(team=team, month=month),
         "policy": team_policy_on(team=team, month=month),
+        "figures": team_figures(team=team, day=today),
         "workers": team_worker_list(team=team),
         "unallocated": team_unallocated_cases(team=team, day=today),
         "can_manage": can_manage_team(request.user, team),
