@@ -11,7 +11,7 @@ from supervision.selectors import overdue_supervisions, team_month_progress, wor
 from workload.access import teams_for_user
 from workload.capabilities import can
 from workload.roles import Role, user_roles
-from workload.selectors import latest_snapshot_date, team_list
+from workload.selectors import latest_snapshot_date, snapshot_source, team_list
 from workload.views import current_month
 
 
@@ -23,7 +23,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
     if can(request.user, "team.view"):
         snapshot_on = latest_snapshot_date(on_or_before=timezone.localdate())
         teams = list(team_list(teams=teams_for_user(request.user), month=month, snapshot_on=snapshot_on))
-        context.update(teams=teams, snapshot_on=snapshot_on, progress=team_month_progress(teams=teams, month=month))
+        context.update(teams=teams, snapshot_on=snapshot_on, figures_source=snapshot_source(snapshot_on),
+                       progress=team_month_progress(teams=teams, month=month))
     if can(request.user, "supervision.view"):
         # supervision that is due is the first thing a manager acts on (POLICIES §5)
         context["overdue"] = overdue_supervisions(teams=teams_for_user(request.user), today=timezone.localdate())

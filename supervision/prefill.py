@@ -25,14 +25,14 @@ from supervision.models import (
 )
 from supervision.rules import NO_PROFORMA_POSITIONS
 from workload.coworking import line_is_co_worked
-from workload.models import AllocationRole, EmploymentType, Worker
-from workload.selectors import team_policy_on, team_scheme_on, worker_allocation_list
+from workload.models import AllocationRole, EmploymentType, Team, Worker
+from workload.selectors import team_policy_on, team_scheme_on, worker_allocation_list, worker_team_in_month
 from workload.workdays import month_end
 
 
 @transaction.atomic
 def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = None,
-                today: date | None = None) -> ProformaEntry:
+                today: date | None = None, team: Team | None = None) -> ProformaEntry:
     """Start a worker's pro-forma for a month, pre-filled so an unchanged month takes a handful of clicks.
 
     From the worker record: position, agency, WTE, grade (only for schemes with grades). From last
@@ -41,7 +41,11 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
     (REPORTS.md 1.1) from the allocations open today (current month) or at month end (past month): each
     case's children and category from the case record, co-worked when the case has two open holders;
     last month's factors are kept for cases still held; closed or transferred cases drop out; new
-    allocations are added. Scored at once; a line the scheme cannot score is kept for the TM to fix."""
+    allocations are added. Scored at once; a line the scheme cannot score is kept for the TM to fix.
+
+    The entry's team is the team the worker was a member of in that month (dated memberships), not their
+    current team: `team` (the team month it was started from) if they were a member of it then, otherwise
+    their team on the day the allocations are read."""
     today = today or timezone.localdate()
     if month.day != 1:
         raise ValidationError({"month": "A reporting month starts on the 1st."})
@@ -51,9 +55,12 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
         # students co-work only and managers hold no cases: neither has a monthly pro-forma (R01, R12)
         raise ValidationError(f"{worker.full_name} is a {worker.get_position_display().lower()}: "
                               "that position has no monthly workload pro-forma.", code="position")
-    team = worker.team
-    if team is None or not worker.is_active:
-        raise ValidationError(f"{worker.full_name} is not an active member of a team.")
+    day = today if month == today.replace(day=1) else month_end(month)
+    member_of = worker_team_in_month(worker=worker, month=month, on=day, team=team)
+    if member_of is None:
+        where = team.name if team is not None else "a team"
+        raise ValidationError(f"{worker.full_name} was not a member of {where} in {month:%B %Y}.")
+    team = member_of
     require_manager(started_by, team)
     Worker.objects.select_for_update().filter(pk=worker.pk).first()  # one start at a time per worker
     if ProformaEntry.objects.current().filter(worker=worker, month=month).exists():
@@ -65,7 +72,6 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
     tables = scheme_tables(assignment.scheme_version)
     policy = team_policy_on(team=team, month=month)
     basis = policy.preset.team_type(policy.team_type).get("case_basis", "A") if policy else "A"
-    day = today if month == today.replace(day=1) else month_end(month)
 
     previous = (
         ProformaEntry.objects.current().filter(worker=worker, month__lt=month)

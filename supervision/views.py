@@ -53,10 +53,10 @@ from workload.access import (
     managed_teams_for_user,
     team_get_for_user,
     teams_for_user,
-    worker_get_for_user,
 )
 from workload.capabilities import can
 from workload.models import Worker
+from workload.selectors import team_member_get
 from workload.workdays import add_months
 
 
@@ -103,8 +103,7 @@ def _team_month_context(request: HttpRequest, team, month: date, form: TeamMonth
         form = TeamMonthForm(
             initial={
                 "lock_version": tm.lock_version if tm else 0,
-                "unallocated_cases": tm.unallocated_cases if tm and tm.unallocated_cases is not None
-                else summary.unallocated_now,
+                "unallocated_cases": summary.unallocated_cases,
                 "manager_comment": tm.manager_comment if tm else "",
                 "service_manager_comment": tm.service_manager_comment if tm else "",
                 "suggestions": tm.suggestions if tm else "",
@@ -170,12 +169,12 @@ def team_month_update_view(request: HttpRequest, team_pk: int, year: int, month:
 @require_POST
 def entry_start_view(request: HttpRequest, team_pk: int, year: int, month: int, worker_pk: int) -> HttpResponse:
     team = team_get_for_user(user=request.user, pk=team_pk)
-    worker = worker_get_for_user(user=request.user, pk=worker_pk)
-    if worker.team_id != team.pk:
-        raise Http404("No such worker in this team.")
+    # a member of this team at any time (they may have moved since); entry_start checks the month (409)
+    worker = team_member_get(team=team, pk=worker_pk)
     the_month = _month(year, month)
     try:
-        entry = entry_start(worker=worker, month=the_month, started_by=request.user, ip=client_ip(request))
+        entry = entry_start(worker=worker, month=the_month, started_by=request.user, ip=client_ip(request),
+                            team=team)
     except ValidationError as exc:
         if getattr(exc, "code", None) == "exists":
             existing = ProformaEntry.objects.current().filter(worker=worker, month=the_month).first()

@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django_tables2 import RequestConfig
 
 from workload.access import can_manage_team, team_get_for_user, teams_for_user, worker_get_for_user
+from workload.filters import TeamFilter
 from workload.forms import SchemeChoiceForm, WhatIfWorkerForm, line_formset
 from workload.models import SchemeVersion, SnapshotKind
 from workload.selectors import (
     latest_snapshot_date,
+    team_figures,
     team_list,
     team_policy_on,
     team_scheme_on,
@@ -20,6 +23,7 @@ from workload.selectors import (
     worker_membership_list,
     worker_snapshot_list,
 )
+from workload.tables import TeamTable
 from workload.whatif import FieldError, month_input_build, what_if_score
 
 
@@ -43,10 +47,17 @@ def _prefill(query) -> tuple[dict, list[dict]]:
 
 @login_required
 def team_list_view(request: HttpRequest) -> HttpResponse:
+    """Sortable, paginated teams with a filter. A bad filter value is a 400 showing the unfiltered list with
+    the message next to the field; an unknown sort column is ignored and a page past the end shows the last."""
     month = current_month()
     snapshot_on = latest_snapshot_date(on_or_before=timezone.localdate())
     teams = team_list(teams=teams_for_user(request.user), month=month, snapshot_on=snapshot_on)
-    return render(request, "workload/team_list.html", {"teams": teams, "snapshot_on": snapshot_on, "month": month})
+    team_filter = TeamFilter(request.GET or None, queryset=teams, request=request)
+    valid = not team_filter.is_bound or team_filter.is_valid()
+    table = TeamTable(team_filter.qs if valid else teams, snapshot_on=snapshot_on)
+    RequestConfig(request, paginate={"per_page": TeamTable.PER_PAGE}).configure(table)
+    context = {"table": table, "filter": team_filter, "snapshot_on": snapshot_on, "month": month}
+    return render(request, "workload/team_list.html", context, status=200 if valid else 400)
 
 
 @login_required
@@ -57,8 +68,10 @@ def team_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "team": team,
         "month": month,
+        "today": today,
         "scheme": team_scheme_on(team=team, month=month),
         "policy": team_policy_on(team=team, month=month),
+        "figures": team_figures(team=team, day=today),
         "workers": team_worker_list(team=team),
         "unallocated": team_unallocated_cases(team=team, day=today),
         "can_manage": can_manage_team(request.user, team),
