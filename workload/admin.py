@@ -1,6 +1,11 @@
-"""Admin for reference data. Changes that carry rules (memberships, scheme versions) go through services."""
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+"""Admin for reference data. Changes that carry rules go through services or are read-only here.
+
+Read-only (no add, change or delete): scheme versions and schemes (a version that scored a month is never
+edited; `scheme_version_add` adds one), caseload presets, a team's scheme and policy assignments
+(`team_scheme_set`, `team_policy_set`), cases and their allocations (`case_allocate`, `case_close`),
+memberships (`membership_move`). Workers are added through `worker_create` and otherwise only viewed.
+Plain data stays editable: service areas, team names and managers, absences, capacity reductions."""
+from django.contrib import admin
 from django.utils import timezone
 
 from workload import services
@@ -21,19 +26,44 @@ from workload.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For looking, not editing: the add page and every POST are 403, the change page has no Save button."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ServiceArea)
 class ServiceAreaAdmin(admin.ModelAdmin):
     list_display = ("name", "head_of_service")
 
 
-class TeamSchemeInline(admin.TabularInline):
-    model = TeamScheme
-    extra = 0
+class TeamSchemeInline(ReadOnlyInline):
+    model = TeamScheme  # team_scheme_set: never retroactive over countersigned months
 
 
-class TeamPolicyInline(admin.TabularInline):
-    model = TeamPolicy
-    extra = 0
+class TeamPolicyInline(ReadOnlyInline):
+    model = TeamPolicy  # team_policy_set
 
 
 @admin.register(Team)
@@ -45,15 +75,15 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [TeamSchemeInline, TeamPolicyInline]
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    readonly_fields = ("team", "start", "end")  # moves go through membership_move (no overlaps)
-    can_delete = False
+class MembershipInline(ReadOnlyInline):
+    model = Membership  # membership_move: one open membership, no overlaps
 
 
 @admin.register(Worker)
 class WorkerAdmin(admin.ModelAdmin):
+    """Add goes through worker_create (worker and first membership together); there is no service for
+    other changes yet, so an existing worker is read-only here."""
+
     list_display = ("full_name", "team", "position", "employment_type", "wte", "case_holding", "is_active")
     list_filter = ("team", "position", "employment_type", "case_holding", "is_active")
     search_fields = ("first_name", "surname", "email", "registration_number")
@@ -61,34 +91,32 @@ class WorkerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "supervisor")
     inlines = [MembershipInline]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not change and "team" in form.base_fields:
+            form.base_fields["team"].required = True  # worker_create needs a team: no teamless worker
+        return form
+
     def save_model(self, request, obj, form, change):
-        """New workers and team moves keep the membership history in step (services own that rule)."""
-        today = timezone.localdate()
-        if not change and form.cleaned_data.get("team") is not None:
-            data = {k: v for k, v in form.cleaned_data.items() if k != "team"}
-            created = services.worker_create(team=form.cleaned_data["team"], start=today, **data)
-            obj.pk, obj._state.adding = created.pk, False
-            return
-        if "team" in form.changed_data and obj.team is not None:
-            new_team = obj.team
-            obj.team = Worker.objects.get(pk=obj.pk).team
-            super().save_model(request, obj, form, change)
-            try:
-                services.membership_move(worker=obj, team=new_team, start=today)
-            except ValidationError as exc:
-                messages.error(request, "; ".join(exc.messages))
-            return
-        super().save_model(request, obj, form, change)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "team"}
+        created = services.worker_create(team=form.cleaned_data["team"], start=timezone.localdate(), **data)
+        obj.pk, obj._state.adding = created.pk, False
 
 
-class AllocationInline(admin.TabularInline):
-    model = Allocation
-    extra = 0
-    autocomplete_fields = ("worker",)
+class AllocationInline(ReadOnlyInline):
+    model = Allocation  # case_allocate: at most two holders, never a student
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
+    """Read-only: allocations go through case_allocate and closing through case_close (it ends them)."""
+
     list_display = ("reference", "team", "children", "category", "opened", "closed")
     list_filter = ("team",)
     search_fields = ("reference",)
@@ -96,31 +124,24 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ReadOnlyAdmin):
+    """Read-only: `rules` names the engine's rule family; scheme_version_add creates schemes."""
+
     list_display = ("name", "code", "rules")
 
 
 @admin.register(SchemeVersion)
-class SchemeVersionAdmin(admin.ModelAdmin):
-    """Read-only: a version's tables never change; add a new version instead."""
+class SchemeVersionAdmin(ReadOnlyAdmin):
+    """Read-only: a version's tables never change; add a new version with scheme_version_add."""
 
     list_display = ("label", "slug", "scheme", "created_at")
-    readonly_fields = ("scheme", "slug", "label", "data", "created_at", "created_by")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseloadPreset)
-class CaseloadPresetAdmin(admin.ModelAdmin):
-    list_display = ("code", "label")
-    readonly_fields = ("code", "label", "data")
+class CaseloadPresetAdmin(ReadOnlyAdmin):
+    """Read-only: presets are POLICIES.md data loaded by migration; a team's preset is set by team_policy_set."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("code", "label")
 
 
 admin.site.register(Absence)

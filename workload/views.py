@@ -1,15 +1,25 @@
 """Thin views: check access, parse, call one selector or service, render."""
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from workload.access import can_manage_team, team_get_for_user, teams_for_user, worker_get_for_user
 from workload.filters import TeamFilter
-from workload.forms import SchemeChoiceForm, WhatIfWorkerForm, line_formset
+from workload.forms import (
+    LINES_PREFIX,
+    MAX_LINES,
+    SchemeChoiceForm,
+    WhatIfWorkerForm,
+    line_formset,
+    lines_total_error,
+)
 from workload.models import SchemeVersion, SnapshotKind
 from workload.selectors import (
     latest_snapshot_date,
@@ -24,25 +34,21 @@ from workload.selectors import (
     worker_snapshot_list,
 )
 from workload.tables import TeamTable
-from workload.whatif import FieldError, month_input_build, what_if_score
+from workload.whatif import FieldError, carried_month, month_input_build, what_if_score
 
 
 def current_month():
     return timezone.localdate().replace(day=1)
 
 
-def _prefill(query) -> tuple[dict, list[dict]]:
-    """Worker and line values passed in the query string (e.g. from a pro-forma's "compare under
-    another scheme" link). Codes the chosen scheme doesn't have are simply not pre-selected."""
-    worker = {key.removeprefix("worker-"): query.getlist(key) if key in ("worker-personal", "worker-extras")
-              else query.get(key) for key in query if key.startswith("worker-")}
-    lines: dict[int, dict] = {}
-    for key in query:
-        parts = key.split("-", 2)
-        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < 60:
-            value = query.getlist(key) if parts[2] == "factors" else query.get(key)
-            lines.setdefault(int(parts[1]), {})[parts[2]] = value
-    return worker, [lines[i] for i in sorted(lines)]
+# A scheme slug or team type code as the request may carry it; anything else (a NUL, which PostgreSQL
+# refuses in text, or 5,000 characters) is ignored like an unknown code and never reaches the database.
+_CODE = re.compile(r"[-a-zA-Z0-9_]{1,80}\Z")
+
+
+def _code(*values) -> str:
+    """The first value that can be a code, else ""."""
+    return next((value for value in values if isinstance(value, str) and _CODE.match(value)), "")
 
 
 @login_required
@@ -95,32 +101,54 @@ def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def what_if_view(request: HttpRequest) -> HttpResponse:
-    """Score a month under any scheme without saving: pick a scheme, enter cases, read the explanation."""
+    """Score a month under any scheme without saving: pick a scheme, enter cases, read the explanation.
+
+    Case data travels only in POST bodies: the scoring form (with its scheme in hidden fields), and a
+    "carry" post that pre-fills the page (the pro-forma's compare button, a change of scheme). A GET
+    reads only the scheme and team type, so a bookmark holds no case."""
+    posted = request.method == "POST"
+    body = request.POST if posted else {}
     versions = SchemeVersion.objects.order_by("label")
-    version = versions.filter(slug=request.GET.get("scheme", "")).first() or versions.first()
+    slug = _code(body.get("scheme"), request.GET.get("scheme"))
+    version = (versions.filter(slug=slug).first() if slug else None) or versions.first()
     tables = version.tables()
-    team_type = request.GET.get("team_type", "")
+    team_type = _code(body.get("team_type"), request.GET.get("team_type"))
     if team_type not in tables.team_types:  # unknown or from another scheme: start at the first
         team_type = next(iter(tables.team_types))
     chooser = SchemeChoiceForm(initial={"scheme": version, "team_type": team_type}, tables=tables)
-    data = request.POST if request.method == "POST" else None
-    worker_initial, lines_initial = _prefill(request.GET)
+    carrying = posted and "carry" in request.POST
+    data = request.POST if posted and not carrying else None
+    worker_initial, lines_initial, carried = (
+        carried_month(request.POST, max_lines=MAX_LINES) if carrying else ({}, [], [])
+    )
+    lines_error = lines_total_error(data) if data is not None else None
+    if data is not None and "add_lines" in data and lines_error is None:
+        data = _with_more_lines(data)
+    if lines_error is not None:  # refused before any line form is built: show a fresh page and say why
+        data = None
     worker_form = WhatIfWorkerForm(data, tables=tables, prefix="worker", initial=worker_initial or None)
     lines = line_formset(tables=tables, team_type=team_type, data=data, initial=lines_initial)
     score = score_error = None
     if data is not None:
         score, score_error = _what_if_result(version.slug, team_type, tables, worker_form, lines)
     context = {
-        "chooser": chooser, "version": version, "carried": [
-            (key, value) for key in request.GET if key.startswith(("worker-", "lines-"))
-            for value in request.GET.getlist(key)
-        ], "tables": tables, "team_type": team_type,
+        "chooser": chooser, "version": version, "carried": carried, "tables": tables, "team_type": team_type,
         "worker_form": worker_form, "lines": lines, "score": score, "score_error": score_error,
+        "lines_error": lines_error, "max_lines": MAX_LINES,
         "wte": worker_form.cleaned_data.get("wte") if worker_form.is_bound and worker_form.is_valid() else None,
     }
     # htmx posts get the whole page too and swap only #what-if (hx-select), so field errors show in place
-    return render(request, "workload/what_if.html", context)
+    return render(request, "workload/what_if.html", context, status=400 if lines_error else 200)
+
+
+def _with_more_lines(data):
+    """The posted month with four more blank lines (up to the maximum): "Add lines" on the page."""
+    data = data.copy()
+    total = int(data[f"{LINES_PREFIX}-TOTAL_FORMS"])
+    data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(total + 4, MAX_LINES))
+    return data
 
 
 def _what_if_result(slug, team_type, tables, worker_form, lines):

@@ -13,6 +13,15 @@ from workload.scoring.engine import score_month
 from workload.scoring.inputs import CaseInput, MonthInput, WorkerInput
 from workload.scoring.validate import ScoringInputError, validate_month
 
+# The page's own field names, the only ones a carried month is read from (index < 100; the formset's
+# maximum is checked by the caller).
+_CARRIED_KEY = re.compile(
+    r"worker-(wte|grade|personal|extra_duty_hours|extras)\Z"
+    r"|lines-([0-9]{1,2})-(reference|children|category|factors|co_worked|co_work_share)\Z"
+)
+_MULTIPLE = {"personal", "extras", "factors"}
+_MAX_CARRIED_VALUE = 100  # characters; longer values are dropped, never shown back
+
 _CASE_PATH = re.compile(r"^cases\[(\d+)\](?:\.(\w+))?")
 _WORKER_PATH = re.compile(r"^worker\.(\w+)")
 
@@ -24,6 +33,33 @@ class FieldError:
     line: int | None
     field: str | None
     message: str
+
+
+def carried_month(data, *, max_lines: int) -> tuple[dict, list[dict], list[tuple[str, str]]]:
+    """A month posted to the page to pre-fill it (the pro-forma's "compare" button, or a change of scheme):
+    (worker initial, line initials in order, the (name, value) pairs to carry on to the next scheme).
+
+    Posted, never in the URL: lines carry case references and categories. Unknown names, indexes at or past
+    max_lines, and values with a NUL or over 100 characters are ignored; codes the chosen scheme does not
+    have are simply not pre-selected by the forms."""
+    worker: dict = {}
+    lines: dict[int, dict] = {}
+    carried: list[tuple[str, str]] = []
+    for key in data:
+        match = _CARRIED_KEY.match(key)
+        if match is None:
+            continue
+        index = int(match.group(2)) if match.group(2) else None
+        if index is not None and index >= max_lines:
+            continue
+        name = match.group(1) or match.group(3)
+        values = [v for v in data.getlist(key) if len(v) <= _MAX_CARRIED_VALUE and "\x00" not in v]
+        if not values:
+            continue
+        carried += [(key, value) for value in values]
+        target = worker if index is None else lines.setdefault(index, {})
+        target[name] = values if name in _MULTIPLE else values[-1]
+    return worker, [lines[i] for i in sorted(lines)], carried
 
 
 def month_input_build(*, scheme_slug: str, team_type: str, worker: dict, lines: list[dict]) -> MonthInput:

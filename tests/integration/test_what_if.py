@@ -90,32 +90,55 @@ def test_unknown_scheme_or_team_type_falls_back_to_the_first_not_a_500(client, m
     assert f"{first.label} — {first_team_type}" in response.content.decode()
 
 
+def carry(client, fields: list[tuple[str, str]]):
+    """POST a month to the page to pre-fill it, as the pro-forma's compare button and the scheme chooser do."""
+    data: dict[str, list[str]] = {"carry": ["1"]}
+    for key, value in fields:
+        data.setdefault(key, []).append(value)
+    return client.post(reverse("workload:what-if"), data)
+
+
+MONTH = [("worker-wte", "0.6"), ("lines-0-reference", "F-1001"), ("lines-0-children", "4"),
+         ("lines-0-category", "s47_icpc"), ("lines-0-factors", "interpreter"), ("lines-1-children", "2"),
+         ("lines-1-category", "cin_stable"), ("lines-1-co_worked", "on")]
+
+
 def test_a_month_can_be_carried_to_another_scheme_for_comparison(client, manager):
-    """The pro-forma's "compare" link pre-fills lines; switching scheme keeps children and co-working."""
+    """A posted month pre-fills the page; switching scheme (a POST too) keeps children and co-working."""
     client.force_login(manager)
-    query = ("worker-wte=0.6&lines-0-children=4&lines-0-category=s47_icpc&lines-0-factors=interpreter"
-             "&lines-1-children=2&lines-1-category=cin_stable&lines-1-co_worked=on")
-    notts = client.get(reverse("workload:what-if") + "?scheme=nottinghamshire-wlm-2016&team_type=assessment&" + query)
+    notts = carry(client, [("scheme", "nottinghamshire-wlm-2016"), ("team_type", "assessment"), *MONTH])
     page = notts.content.decode()
-    assert 'value="0.6"' in page
+    assert notts.status_code == 200
+    assert 'value="0.6"' in page and 'value="F-1001"' in page
     assert re.search(r'<option value="s47_icpc" selected>', page)
-    counting = client.get(
-        reverse("workload:what-if") + "?scheme=caseload-count-v1&team_type=barnet_duty_and_assessment&" + query
-    ).content.decode()
-    assert 'name="lines-0-children" value="4"' in re.sub(r'\s+class="[^"]*"', "", counting)
-    category_select = counting.split('id="id_lines-0-category"')[1].split("</select>")[0]
+    counting = carry(client, [("scheme", "caseload-count-v1"), ("team_type", "barnet_duty_and_assessment"), *MONTH])
+    html = re.sub(r'\s+class="[^"]*"', "", counting.content.decode())
+    assert 'name="lines-0-children" value="4"' in html
+    category_select = html.split('id="id_lines-0-category"')[1].split("</select>")[0]
     assert "selected" not in category_select  # s47_icpc is not a caseload-count category
-    assert 'type="hidden" name="lines-1-co_worked" value="on"' in counting  # carried by the scheme chooser
+    attributes, chooser = re.search(r'<form ([^>]*)aria-label="Choose a scheme">(.*?)</form>', html, re.S).groups()
+    assert 'method="post"' in attributes and 'name="csrfmiddlewaretoken"' in chooser
+    assert 'type="hidden" name="lines-1-co_worked" value="on"' in chooser  # carried on, in the body
 
 
-def test_the_entry_page_links_its_month_to_the_scoring_page(client, manager, worker):
+def test_the_entry_page_posts_its_month_to_the_scoring_page(client, manager, worker):
     from datetime import date
 
     from supervision.prefill import entry_start
+    from tests.factories_supervision import allocate
 
+    allocate(worker, reference="F-2024", children=3, category="s47_icpc")
     entry = entry_start(worker=worker, month=date.today().replace(day=1), started_by=manager)
     client.force_login(manager)
     html = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
-    link = re.search(r'href="([^"]+)" data-testid="compare-schemes"', html).group(1).replace("&amp;", "&")
-    assert link.startswith("/workload/score/?scheme=nottinghamshire-wlm-2016&team_type=assessment&worker-wte=1.00")
-    assert client.get(link).status_code == 200
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*data-testid="compare-schemes">(.*?)</form>', html, re.S)
+    assert form.group(1) == reverse("workload:what-if")
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))
+    assert fields[0][0] == "csrfmiddlewaretoken"
+    assert fields[1:] == [("carry", "1"), ("scheme", "nottinghamshire-wlm-2016"), ("team_type", "assessment"),
+                          ("worker-wte", "1.00"), ("lines-0-reference", "F-2024"), ("lines-0-children", "3"),
+                          ("lines-0-category", "s47_icpc")]
+    response = carry(client, fields[2:])
+    page = re.sub(r'\s+class="[^"]*"', "", response.content.decode())
+    assert response.status_code == 200
+    assert 'name="lines-0-reference" value="F-2024"' in page and 'name="lines-0-children" value="3"' in page

@@ -12,7 +12,14 @@ from .inputs import CaseInput, MonthInput, WorkerInput
 from .output import decimal_to_json_number, dumps, error_to_json, score_to_json
 from .registry import builtin_scheme_data, builtin_tables
 from .tables import SchemeDataError, SchemeTables
-from .validate import ScoringInputError, parse_month, validate_month
+from .validate import (
+    ScoringInputError,
+    UnusableNumber,
+    parse_json_decimal,
+    parse_json_int,
+    parse_month,
+    validate_month,
+)
 
 __all__ = [
     "CaseInput",
@@ -23,12 +30,15 @@ __all__ = [
     "SchemeTables",
     "Score",
     "ScoringInputError",
+    "UnusableNumber",
     "WorkerInput",
     "builtin_scheme_data",
     "builtin_tables",
     "decimal_to_json_number",
     "dumps",
     "error_to_json",
+    "parse_json_decimal",
+    "parse_json_int",
     "parse_month",
     "score_case",
     "score_month",

@@ -7,6 +7,7 @@ rule lives once and reports the same field path whichever way the month arrived.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,55 @@ TablesFor = Callable[[str], "SchemeTables | None"]
 
 # Factor lists found valid, remembered per category up to this many (then the memory starts again).
 _MEMO_LIMIT = 1024
+
+# Bounds on input numbers (docs/scoring.md, "Choices where the spec is silent"). The spec sets no upper
+# limits, but a line of 10**30 children or 1e99999999 extra-duty hours is a typo, and such figures cost real
+# time: Decimal stores 1e999999999 in a few bytes, yet writing it in plain notation takes a billion digits.
+MAX_CHILDREN = 999  # children on one line (one family group, or one person's list in caseload count)
+MAX_EXTRA_DUTY_HOURS = Decimal(744)  # a 31-day month of 24-hour days
+MAX_NUMBER_TEXT = 40  # characters of one JSON number
+MAX_EXPONENT = 30  # |x| < 10**31, and no digit further than 30 places after the point
+
+# Python's json module turns a lone surrogate escape ("\ud800") into a str that is not Unicode text;
+# a correctly paired escape becomes one character, so any surrogate left in a str is a lone one.
+_NOT_UNICODE = re.compile("[\ud800-\udfff]")
+
+
+class UnusableNumber:
+    """A JSON number too long or too far from 1 to be any figure of a month (`parse_json_int`,
+    `parse_json_decimal`). It keeps only its text, so an error can quote it and nothing computes with it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"UnusableNumber({show(self)})"
+
+    @property
+    def negative(self) -> bool:
+        return self.text.startswith("-")
+
+
+def _places_note(value: Any) -> str:
+    """Added to a range message for an UnusableNumber: 1e-999999999 is "more than 0" but still refused."""
+    return f", with at most {MAX_EXPONENT} decimal places" if isinstance(value, UnusableNumber) else ""
+
+
+def parse_json_int(text: str) -> int | UnusableNumber:
+    """`json.loads(parse_int=...)`: the length is checked before int() (int() of 5,000 digits raises)."""
+    return int(text) if len(text) <= MAX_NUMBER_TEXT else UnusableNumber(text)
+
+
+def parse_json_decimal(text: str) -> Decimal | UnusableNumber:
+    """`json.loads(parse_float=...)`: exact Decimal, or UnusableNumber for 1e999999999 and the like."""
+    if len(text) > MAX_NUMBER_TEXT:
+        return UnusableNumber(text)
+    value = Decimal(text)
+    if value.as_tuple().exponent < -MAX_EXPONENT or value.adjusted() > MAX_EXPONENT:
+        return UnusableNumber(text)
+    return value
 
 
 class ScoringInputError(ValueError):
@@ -36,13 +86,24 @@ def show(value: Any) -> str:
     if isinstance(value, str):
         if len(value) > 60:  # enough to recognise it; a message is not the place for a whole document
             value = value[:57] + "…"
+        if _NOT_UNICODE.search(value):  # shown as its escape, so the message itself is valid Unicode
+            value = value.encode("utf-8", "backslashreplace").decode("utf-8")
         return f"'{value}'" if value else "empty text"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, int | Decimal):
-        return plain(value) if not isinstance(value, Decimal) or value.is_finite() else str(value)
+    if isinstance(value, UnusableNumber):
+        return _shorten(value.text)
+    if isinstance(value, int):
+        # str() of a 5,000-digit int raises ValueError; the sign and the size are what matter here
+        return str(value) if -(10**MAX_NUMBER_TEXT) < value < 10**MAX_NUMBER_TEXT else _shorten(f"{value:e}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        if value.as_tuple().exponent < -MAX_EXPONENT or value.adjusted() > MAX_EXPONENT:
+            return _shorten(str(value))  # scientific: plain notation could be a billion digits long
+        return plain(value)
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, Mapping):
@@ -50,6 +111,18 @@ def show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     return type(value).__name__
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_NUMBER_TEXT else text[: MAX_NUMBER_TEXT - 1] + "…"
+
+
+def _check_unicode(path: str, value: str, what: str) -> None:
+    """Before "unknown code": a code holding a lone surrogate is not text at all, so say that."""
+    if _NOT_UNICODE.search(value):
+        raise ScoringInputError(
+            path, f"The {what} {show(value)} is not valid Unicode text (it holds an unpaired surrogate)."
+        )
 
 
 def _is_number(value: Any) -> bool:
@@ -76,6 +149,7 @@ def check_team_type(team_type: Any, tables: SchemeTables) -> TeamType:
         raise ScoringInputError("team_type", f"The team type must be a code (text), not {show(team_type)}.")
     team = tables.team_type_specs.get(team_type)
     if team is None:
+        _check_unicode("team_type", team_type, "team type")
         raise ScoringInputError(
             "team_type",
             f"{show(team_type)} is not a team type of scheme '{tables.slug}'; "
@@ -85,11 +159,13 @@ def check_team_type(team_type: Any, tables: SchemeTables) -> TeamType:
 
 
 def check_wte(wte: Any) -> Decimal:
-    if not _is_number(wte):
+    if not _is_number(wte) and not isinstance(wte, UnusableNumber):
         raise ScoringInputError("worker.wte", f"WTE must be a number such as 1 or 0.6, not {show(wte)}.")
-    if not 0 < wte <= 1:
+    if isinstance(wte, UnusableNumber) or not 0 < wte <= 1:
         raise ScoringInputError(
-            "worker.wte", f"WTE must be more than 0 and at most 1 (1 = five days a week), not {show(wte)}."
+            "worker.wte",
+            f"WTE must be more than 0 and at most 1 (1 = five days a week){_places_note(wte)}, "
+            f"not {show(wte)}.",
         )
     return Decimal(wte)
 
@@ -111,6 +187,7 @@ def check_grade(grade: Any, present: bool, tables: SchemeTables) -> None:
     if not isinstance(grade, str):
         raise ScoringInputError("worker.grade", f"The grade must be a code (text), not {show(grade)}.")
     if grade not in tables.grade_specs:
+        _check_unicode("worker.grade", grade, "grade")
         raise ScoringInputError(
             "worker.grade",
             f"{show(grade)} is not a grade of scheme '{tables.slug}'; use one of: {_one_of(tables.grade_specs)}.",
@@ -122,6 +199,7 @@ def check_personal_code(index: int, code: Any, tables: SchemeTables) -> None:
     if not isinstance(code, str):
         raise ScoringInputError(path, f"Each personal element must be a code (text), not {show(code)}.")
     if code not in tables.personal_specs:
+        _check_unicode(path, code, "personal element")
         if not tables.personal_specs:
             raise ScoringInputError(
                 path, f"Scheme '{tables.slug}' has no personal elements; remove {show(code)}."
@@ -153,12 +231,22 @@ def check_extra_duty_hours(hours: Any, present: bool, tables: SchemeTables) -> N
         raise ScoringInputError(
             path, f"Scheme '{tables.slug}' does not score extra-duty hours; remove {show(hours)}."
         )
-    if not _is_number(hours):
+    if isinstance(hours, UnusableNumber):
+        negative = hours.negative
+    elif not _is_number(hours):
         raise ScoringInputError(
             path, f"Extra-duty hours must be a number such as 8 or 2.5, not {show(hours)}."
         )
-    if hours < 0:
+    else:
+        negative = hours < 0
+    if negative:
         raise ScoringInputError(path, f"Extra-duty hours cannot be negative ({show(hours)}).")
+    if isinstance(hours, UnusableNumber) or hours > MAX_EXTRA_DUTY_HOURS:
+        raise ScoringInputError(
+            path,
+            f"Extra-duty hours must be at most {MAX_EXTRA_DUTY_HOURS} (a 31-day month of 24-hour days)"
+            f"{_places_note(hours)}, not {show(hours)}.",
+        )
 
 
 def check_extra_code(index: int, code: Any, tables: SchemeTables, team_type: str, grade: str | None) -> None:
@@ -167,6 +255,7 @@ def check_extra_code(index: int, code: Any, tables: SchemeTables, team_type: str
         raise ScoringInputError(path, f"Each extra responsibility must be a code (text), not {show(code)}.")
     extra = tables.extra_specs.get(code)
     if extra is None:
+        _check_unicode(path, code, "extra responsibility")
         if not tables.extra_specs:
             raise ScoringInputError(
                 path, f"Scheme '{tables.slug}' has no extra responsibilities; remove {show(code)}."
@@ -197,10 +286,10 @@ def check_extras_list(codes: Sequence[str], tables: SchemeTables) -> None:
 
 
 def check_children(index: int, children: Any) -> None:
-    if isinstance(children, bool) or not isinstance(children, int) or children < 1:
+    if type(children) is not int or not 1 <= children <= MAX_CHILDREN:
         raise ScoringInputError(
             f"cases[{index}].children",
-            f"children must be a whole number of at least 1, not {show(children)}.",
+            f"children must be a whole number of at least 1 and at most {MAX_CHILDREN}, not {show(children)}.",
         )
 
 
@@ -210,6 +299,7 @@ def check_category(index: int, category: Any, team: TeamType) -> CategorySpec:
         raise ScoringInputError(path, f"The category must be a code (text), not {show(category)}.")
     spec = team.categories.get(category)
     if spec is None:
+        _check_unicode(path, category, "category")
         raise ScoringInputError(
             path,
             f"{show(category)} is not a category of team type '{team.code}'; "
@@ -228,6 +318,7 @@ def check_factor_code(
         raise ScoringInputError(path, f"Each factor must be a code (text), not {show(code)}.")
     factor = tables.factor_specs.get(code)
     if factor is None:
+        _check_unicode(path, code, "factor")
         if not tables.factor_specs:
             raise ScoringInputError(
                 path,
@@ -283,13 +374,15 @@ def check_co_work_share(index: int, share: Any, present: bool, co_worked: bool, 
         raise ScoringInputError(path, f"Scheme '{tables.slug}' takes no co-working share ({how}); remove it.")
     if not co_worked:
         raise ScoringInputError(path, "A co-working share is only allowed when co_worked is true.")
-    if not _is_number(share):
+    if not _is_number(share) and not isinstance(share, UnusableNumber):
         raise ScoringInputError(
             path, f"The co-working share must be a number such as 0.5, not {show(share)}."
         )
-    if not 0 < share <= 1:
+    if isinstance(share, UnusableNumber) or not 0 < share <= 1:
         raise ScoringInputError(
-            path, f"The co-working share must be more than 0 and at most 1, not {show(share)}."
+            path,
+            f"The co-working share must be more than 0 and at most 1{_places_note(share)}, "
+            f"not {show(share)}.",
         )
 
 
@@ -363,7 +456,7 @@ def validate_month(month: MonthInput, tables: SchemeTables) -> None:
     categories = team.categories
     for i, case in enumerate(month.cases):
         n = case.children
-        if type(n) is not int or n < 1:
+        if type(n) is not int or n < 1 or n > MAX_CHILDREN:
             check_children(i, n)
         category = case.category
         spec = categories.get(category) if type(category) is str else None
@@ -388,7 +481,8 @@ def parse_month(obj: Any, *, tables_for: TablesFor) -> tuple[MonthInput, SchemeT
     """Read one input element (JSON-shaped: dicts, lists, str, int, Decimal, bool) into a MonthInput.
 
     Checks run in SCHEMES.md 8.3 order and the first failure is raised as ScoringInputError. Numbers must
-    be int or Decimal (parse JSON with parse_float=Decimal); floats and booleans are rejected."""
+    be int or Decimal (parse JSON with parse_float=parse_json_decimal, parse_int=parse_json_int, which
+    turn absurd numbers into UnusableNumber); floats and booleans are rejected."""
     if not isinstance(obj, Mapping):
         raise ScoringInputError("$", f"Each input must be an object {{...}}, not {show(obj)}.")
     # (2) scheme
@@ -397,6 +491,7 @@ def parse_month(obj: Any, *, tables_for: TablesFor) -> tuple[MonthInput, SchemeT
         raise ScoringInputError("scheme", "The scheme is missing.")
     if not isinstance(slug, str):
         raise ScoringInputError("scheme", f"The scheme must be a slug (text), not {show(slug)}.")
+    _check_unicode("scheme", slug, "scheme")  # before the look-up: a database cannot store such text
     tables = tables_for(slug)
     if tables is None:
         raise ScoringInputError("scheme", f"{show(slug)} is not a known scheme.")

@@ -46,29 +46,32 @@ def key_label(key: str) -> str:
     return str(key).replace("_", " ").capitalize()
 
 
-@register.simple_tag
-def what_if_url(entry, lines) -> str:
-    """Link to the scoring page pre-filled with a month's figures, to compare it under another scheme.
+def what_if_fields(entry, lines) -> list[tuple[str, str]]:
+    """A month's figures as the scoring page's field names, to compare it under another scheme.
 
     Duck-typed (scheme_version.slug, team_type, wte, grade, personal, extra_duty_hours, extras; lines with
     reference, children, category, factors, co_worked, co_work_share) so workload needs no supervision import."""
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
-    params: list[tuple[str, str]] = [("scheme", entry.scheme_version.slug), ("team_type", entry.team_type),
+    fields: list[tuple[str, str]] = [("scheme", entry.scheme_version.slug), ("team_type", entry.team_type),
                                      ("worker-wte", str(entry.wte))]
     if entry.grade:
-        params.append(("worker-grade", entry.grade))
-    params += [("worker-personal", code) for code in entry.personal or ()]
-    params += [("worker-extras", code) for code in entry.extras or ()]
+        fields.append(("worker-grade", entry.grade))
+    fields += [("worker-personal", code) for code in entry.personal or ()]
+    fields += [("worker-extras", code) for code in entry.extras or ()]
     if entry.extra_duty_hours:
-        params.append(("worker-extra_duty_hours", str(entry.extra_duty_hours)))
+        fields.append(("worker-extra_duty_hours", str(entry.extra_duty_hours)))
     for i, line in enumerate(lines):
-        params += [(f"lines-{i}-reference", line.reference), (f"lines-{i}-children", str(line.children)),
+        fields += [(f"lines-{i}-reference", line.reference), (f"lines-{i}-children", str(line.children)),
                    (f"lines-{i}-category", line.category)]
-        params += [(f"lines-{i}-factors", code) for code in line.factors or ()]
+        fields += [(f"lines-{i}-factors", code) for code in line.factors or ()]
         if line.co_worked:
-            params.append((f"lines-{i}-co_worked", "on"))
+            fields.append((f"lines-{i}-co_worked", "on"))
             if line.co_work_share is not None:
-                params.append((f"lines-{i}-co_work_share", str(line.co_work_share)))
-    return reverse("workload:what-if") + "?" + urlencode(params)
+                fields.append((f"lines-{i}-co_work_share", str(line.co_work_share)))
+    return fields
+
+
+@register.inclusion_tag("workload/partials/_compare_month.html", takes_context=True)
+def what_if_compare(context, entry, lines) -> dict:
+    """A button that posts a month to the scoring page: a POST form with hidden fields, never a link,
+    because the lines carry case references and categories, and URLs end up in logs and histories."""
+    return {"csrf_token": context.get("csrf_token"), "fields": what_if_fields(entry, lines)}

@@ -8,8 +8,8 @@ stdout, a message to stderr, and exits 1.
 from __future__ import annotations
 
 import json
+import re
 import sys
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,10 +21,16 @@ from workload.scoring import (
     builtin_tables,
     dumps,
     error_to_json,
+    parse_json_decimal,
+    parse_json_int,
     parse_month,
     score_month,
     score_to_json,
 )
+
+# A slug the database could hold: SchemeVersion.slug is a SlugField(max_length=80). Anything else (a NUL,
+# which PostgreSQL refuses in text, or 5,000 characters) is simply not a known scheme: no query is made.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}\Z")
 
 
 def _reject_constant(name: str) -> Any:
@@ -32,8 +38,24 @@ def _reject_constant(name: str) -> Any:
 
 
 def read_json(text: str | bytes) -> Any:
-    """Parse exactly: decimals as Decimal; NaN and Infinity (not JSON) are refused."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    """Parse exactly: decimals as Decimal; NaN and Infinity (not JSON) are refused; numbers too long or too
+    large to be any figure of a month become UnusableNumber (the element is then an error at its field),
+    so neither int() of 5,000 digits nor printing 1e999999999 in plain notation ever happens.
+
+    JSON text is UTF-8 (RFC 8259 8.1; UTF-16/32 are still recognised as json.loads does): bytes that do
+    not decode are invalid JSON, reported with their position."""
+    if isinstance(text, bytes):
+        encoding = json.detect_encoding(text)
+        try:
+            text = text.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"it is not {encoding.upper().removesuffix('-SIG')} text "
+                f"(byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
+            ) from None
+    return json.loads(
+        text, parse_float=parse_json_decimal, parse_int=parse_json_int, parse_constant=_reject_constant
+    )
 
 
 class SchemeLookup:
@@ -50,7 +72,7 @@ class SchemeLookup:
         return self._cache[slug]
 
     def _from_database(self, slug: str) -> dict | None:
-        if not self._database:
+        if not self._database or not _SLUG.match(slug):
             return None
         try:
             from workload.models import SchemeVersion
