@@ -167,6 +167,7 @@ AXES_LOCKOUT_CALLABLE = "workload.signin.lockout_response"  # the login page wit
 AXES_CLIENT_IP_CALLABLE = "workload.signin.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # audit: every failed sign-in (AccessFailureLog); successes: AccessLog
 AXES_DISABLE_ACCESS_LOG = False
+AXES_VERBOSE = False  # no banner on every manage.py command; sign-ins are audited in the admin
 RATELIMIT_IP_META_KEY = "workload.signin.client_ip"  # the same client address as the lockout
 
 # Sessions end after CASEWEIGHT_SESSION_IDLE_MINUTES without a request (every request moves the expiry on)

@@ -80,6 +80,7 @@ def test_read_only_change_pages_show_no_save_button_and_refuse_posts(client, sup
     assert checked == {
         name: (200, False, 403, 403)
         for name in ["supervision.AuditEvent", "supervision.Countersignature", "supervision.ProformaEntry",
+                     "supervision.SupervisionSession",  # recorded by saving the month's date of score
                      "workload.Case", "workload.CaseloadPreset", "workload.Scheme", "workload.SchemeVersion",
                      "workload.Worker"]
     }
