@@ -7,7 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from supervision.selectors import overdue_supervisions, team_month_progress, worker_home_summary
+from supervision.selectors import worker_home_summary
+from supervision.supervision_due import overdue_supervisions
+from supervision.team_month import team_month_progress
 from workload.access import teams_for_user
 from workload.capabilities import can
 from workload.roles import Role, user_roles

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from supervision.audit import action_label
-from supervision.entry_forms import EntryEditor
+from supervision.entry_editor import EntryEditor
 from supervision.forms import ReviseForm
 from supervision.models import EntryStatus, ProformaEntry
 from supervision.selectors import EntryPageData, entry_page_data

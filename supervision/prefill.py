@@ -47,20 +47,7 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
     current team: `team` (the team month it was started from) if they were a member of it then, otherwise
     their team on the day the allocations are read."""
     today = today or timezone.localdate()
-    if month.day != 1:
-        raise ValidationError({"month": "A reporting month starts on the 1st."})
-    if month > today.replace(day=1):
-        raise ValidationError({"month": "A pro-forma cannot be started for a month that has not begun."})
-    if worker.position in NO_PROFORMA_POSITIONS:
-        # students co-work only and managers hold no cases: neither has a monthly pro-forma (R01, R12)
-        raise ValidationError(f"{worker.full_name} is a {worker.get_position_display().lower()}: "
-                              "that position has no monthly workload pro-forma.", code="position")
-    day = today if month == today.replace(day=1) else month_end(month)
-    member_of = worker_team_in_month(worker=worker, month=month, on=day, team=team)
-    if member_of is None:
-        where = team.name if team is not None else "a team"
-        raise ValidationError(f"{worker.full_name} was not a member of {where} in {month:%B %Y}.")
-    team = member_of
+    team, day = _team_and_day(worker=worker, month=month, today=today, team=team)
     require_manager(started_by, team)
     Worker.objects.select_for_update().filter(pk=worker.pk).first()  # one start at a time per worker
     if ProformaEntry.objects.current().filter(worker=worker, month=month).exists():
@@ -80,80 +67,19 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
     carry = previous is not None and (previous.scheme_version_id, previous.team_type) == (
         assignment.scheme_version_id, assignment.team_type)
 
-    grade = ""
-    if tables.accepts_grade:
-        grade = worker.grade if worker.grade in tables.grade_specs else (tables.default_grade or "")
-    entry = ProformaEntry(
-        worker=worker, team=team, month=month, scheme_version=assignment.scheme_version,
-        team_type=assignment.team_type, position=worker.position,
-        is_agency=worker.employment_type == EmploymentType.AGENCY, wte=worker.wte, grade=grade, created_by=started_by,
-    )
+    entry = _entry_from_worker(worker=worker, team=team, month=month, assignment=assignment, tables=tables,
+                               started_by=started_by)
     if carry:
-        entry.personal = [c for c in previous.personal if c in tables.personal_specs]
-        entry.extras = [c for c in previous.extras if c in tables.extra_specs]
-        if tables.accepts_extra_duty_hours:
-            entry.extra_duty_hours = previous.extra_duty_hours
-            entry.extra_duty_explanation = previous.extra_duty_explanation
-        entry.workload_context, entry.workload_action = previous.workload_context, previous.workload_action
-        if previous.demanding_until and previous.demanding_until >= month:
-            entry.demanding_until = previous.demanding_until
-        if previous.over_max_until and previous.over_max_until >= month:
-            entry.over_max_reason = previous.over_max_reason
-            entry.over_max_until, entry.over_max_review_on = previous.over_max_until, previous.over_max_review_on
-    # The Nottinghamshire NQSW/ASYE element follows ASYE status (REPORTS.md 1.2, REP-23).
-    if "nqsw_asye" in tables.personal_specs:
-        if worker.is_asye_on(day) and "nqsw_asye" not in entry.personal and len(entry.personal) < (
-                tables.max_personal or 99):
-            entry.personal = [*entry.personal, "nqsw_asye"]
-        elif not worker.is_asye_on(day) and "nqsw_asye" in entry.personal:
-            entry.personal = [c for c in entry.personal if c != "nqsw_asye"]
-
-    session = (
+        _carry_standing_fields(entry, previous=previous, tables=tables, month=month)
+    _asye_element(entry, worker=worker, tables=tables, day=day)
+    entry.session = (
         SupervisionSession.objects.filter(worker=worker, held=True, kind=SessionKind.WORKER,
                                           held_on__range=(month, month_end(month)))
         .order_by("-held_on").first()
     )
-    entry.session = session
-    entry.date_of_score = session.held_on if session else (today if day == today else None)
-
-    roles = {AllocationRole.ALLOCATED} if basis == "A" else {AllocationRole.ALLOCATED, AllocationRole.CO_WORKER,
-                                                              AllocationRole.AWAITING}
-    previous_lines = list(previous.lines.all()) if carry else []
-    carried = {line.case_id: line for line in previous_lines if line.case_id}
-    lines: list[EntryLine] = []
-    held_cases = set()
-    for allocation in worker_allocation_list(worker=worker, day=day):
-        if allocation.role not in roles:
-            continue
-        case = allocation.case
-        held_cases.add(case.pk)
-        co_worked = line_is_co_worked(
-            rules=tables.rules, role=allocation.role,
-            other_positions=[a.worker.position for a in allocation.case.open_allocations if a.pk != allocation.pk],
-        )
-        last = carried.get(case.pk)
-        share = None
-        if co_worked and tables.accepts_co_work_share:
-            share = allocation.co_work_share or (last.co_work_share if last and last.co_worked else None)
-        lines.append(EntryLine(
-            case=case, reference=case.reference, children=case.children, category=case.category,
-            factors=list(last.factors) if last else list(case.factors or []), co_worked=co_worked,
-            co_work_share=share, not_allocated=False,
-        ))
-    for line in previous_lines:
-        # Work on someone else's case (REP-24) stays while the case is open; manual lines (no case
-        # record) cannot be checked, so they stay for the TM to remove.
-        keep = line.case_id is None or (
-            line.not_allocated and line.case_id not in held_cases and line.case.opened <= day
-            and (line.case.closed is None or line.case.closed >= day)
-        )
-        if keep:
-            lines.append(EntryLine(
-                case_id=line.case_id, reference=line.reference, children=line.children, category=line.category,
-                factors=list(line.factors), co_worked=line.co_worked, co_work_share=line.co_work_share,
-                not_allocated=line.not_allocated,
-            ))
-    lines.sort(key=lambda line: (line.not_allocated, line.reference))
+    entry.date_of_score = entry.session.held_on if entry.session else (today if day == today else None)
+    lines = _prefill_lines(worker=worker, tables=tables, basis=basis, day=day,
+                           previous_lines=list(previous.lines.all()) if carry else [])
 
     scored = True
     try:
@@ -176,3 +102,106 @@ def entry_start(*, worker: Worker, month: date, started_by, ip: str | None = Non
               "allocations_on": day.isoformat()},
     )
     return entry
+
+
+def _entry_from_worker(*, worker: Worker, team: Team, month: date, assignment, tables, started_by) -> ProformaEntry:
+    """Field 1 as the worker record stands: position, agency, WTE, and the grade only for schemes with grades."""
+    grade = ""
+    if tables.accepts_grade:
+        grade = worker.grade if worker.grade in tables.grade_specs else (tables.default_grade or "")
+    return ProformaEntry(
+        worker=worker, team=team, month=month, scheme_version=assignment.scheme_version,
+        team_type=assignment.team_type, position=worker.position,
+        is_agency=worker.employment_type == EmploymentType.AGENCY, wte=worker.wte, grade=grade, created_by=started_by,
+    )
+
+
+def _carry_standing_fields(entry: ProformaEntry, *, previous: ProformaEntry, tables, month: date) -> None:
+    """What was agreed last month and still applies: personal elements, extras, extra duties, the standing
+    comments, and end dates (Demanding, over the maximum) that have not passed."""
+    entry.personal = [c for c in previous.personal if c in tables.personal_specs]
+    entry.extras = [c for c in previous.extras if c in tables.extra_specs]
+    if tables.accepts_extra_duty_hours:
+        entry.extra_duty_hours = previous.extra_duty_hours
+        entry.extra_duty_explanation = previous.extra_duty_explanation
+    entry.workload_context, entry.workload_action = previous.workload_context, previous.workload_action
+    if previous.demanding_until and previous.demanding_until >= month:
+        entry.demanding_until = previous.demanding_until
+    if previous.over_max_until and previous.over_max_until >= month:
+        entry.over_max_reason = previous.over_max_reason
+        entry.over_max_until, entry.over_max_review_on = previous.over_max_until, previous.over_max_review_on
+
+
+def _asye_element(entry: ProformaEntry, *, worker: Worker, tables, day: date) -> None:
+    """The Nottinghamshire NQSW/ASYE personal element follows ASYE status on the day (Worker.is_asye_on, the
+    completion date included), added or dropped whatever last month said."""
+    if "nqsw_asye" not in tables.personal_specs:
+        return
+    if worker.is_asye_on(day) and "nqsw_asye" not in entry.personal and len(entry.personal) < (
+            tables.max_personal or 99):
+        entry.personal = [*entry.personal, "nqsw_asye"]
+    elif not worker.is_asye_on(day) and "nqsw_asye" in entry.personal:
+        entry.personal = [c for c in entry.personal if c != "nqsw_asye"]
+
+
+def _prefill_lines(*, worker: Worker, tables, basis: str, day: date, previous_lines: list[EntryLine]) -> list[EntryLine]:
+    """Field 4 from the allocations open on the day, on the team type's case basis (REPORTS.md 1.1: A counts
+    allocated cases only; B co-worked and awaiting too): children and category from the case record, last
+    month's factors for cases still held, co-worked when the scheme's co-working rule says so. Work on
+    someone else's case stays while that case is open; manual lines stay for the manager to remove."""
+    roles = {AllocationRole.ALLOCATED} if basis == "A" else {AllocationRole.ALLOCATED, AllocationRole.CO_WORKER,
+                                                              AllocationRole.AWAITING}
+    carried = {line.case_id: line for line in previous_lines if line.case_id}
+    lines: list[EntryLine] = []
+    held_cases = set()
+    for allocation in worker_allocation_list(worker=worker, day=day):
+        if allocation.role not in roles:
+            continue
+        case = allocation.case
+        held_cases.add(case.pk)
+        co_worked = line_is_co_worked(
+            rules=tables.rules, role=allocation.role,
+            other_positions=[a.worker.position for a in allocation.case.open_allocations if a.pk != allocation.pk],
+        )
+        last = carried.get(case.pk)
+        share = None
+        if co_worked and tables.accepts_co_work_share:
+            share = allocation.co_work_share or (last.co_work_share if last and last.co_worked else None)
+        lines.append(EntryLine(
+            case=case, reference=case.reference, children=case.children, category=case.category,
+            factors=list(last.factors) if last else list(case.factors or []), co_worked=co_worked,
+            co_work_share=share, not_allocated=False,
+        ))
+    for line in previous_lines:
+        keep = line.case_id is None or (
+            line.not_allocated and line.case_id not in held_cases and line.case.opened <= day
+            and (line.case.closed is None or line.case.closed >= day)
+        )
+        if keep:
+            lines.append(EntryLine(
+                case_id=line.case_id, reference=line.reference, children=line.children, category=line.category,
+                factors=list(line.factors), co_worked=line.co_worked, co_work_share=line.co_work_share,
+                not_allocated=line.not_allocated,
+            ))
+    lines.sort(key=lambda line: (line.not_allocated, line.reference))
+    return lines
+
+
+def _team_and_day(*, worker: Worker, month: date, today: date, team: Team | None) -> tuple[Team, date]:
+    """Whether the month can be started for this worker, and in which team: the month has begun, the position
+    has a pro-forma, and the worker was a member of the team that month. The day is when allocations are
+    read: today in the current month, else the month's end."""
+    if month.day != 1:
+        raise ValidationError({"month": "A reporting month starts on the 1st."})
+    if month > today.replace(day=1):
+        raise ValidationError({"month": "A pro-forma cannot be started for a month that has not begun."})
+    if worker.position in NO_PROFORMA_POSITIONS:
+        # students co-work only and managers hold no cases: neither has a monthly pro-forma (R01, R12)
+        raise ValidationError(f"{worker.full_name} is a {worker.get_position_display().lower()}: "
+                              "that position has no monthly workload pro-forma.", code="position")
+    day = today if month == today.replace(day=1) else month_end(month)
+    member_of = worker_team_in_month(worker=worker, month=month, on=day, team=team)
+    if member_of is None:
+        where = team.name if team is not None else "a team"
+        raise ValidationError(f"{worker.full_name} was not a member of {where} in {month:%B %Y}.")
+    return member_of, day

@@ -93,27 +93,10 @@ def caseload_panel(
     team_type = preset.team_type(policy.team_type)
     reduction = next((r for r in reductions if r.start <= on <= r.end), None)
     factor = Decimal(1) - Decimal(reduction.reduction_percent) / 100 if reduction else Decimal(1)
-    tolerance = Decimal(str(preset.data.get("deviation_tolerance", "0.10")))
     wte = Decimal(wte)
-    low = high = None
-    note = ""
-    target_low, target_high = team_type.get("target_low"), team_type.get("target_high")
-    if target_high is not None:
-        target_low = Decimal(str(target_low if target_low is not None else target_high))
-        target_high = Decimal(str(target_high))
-        is_asye = position == Position.ASYE or worker.is_asye_on(on)
-        if is_asye:
-            ratio = Decimal(str(preset.data.get("asye_ratio_default", "0.5")))
-            agreed = ratio * target_high * wte * factor
-            low, high = agreed * (1 - tolerance), agreed * (1 + tolerance)
-            note = f"ASYE agreed level {plain(agreed)} ({plain(ratio * 100)} % of {plain(target_high)} × WTE)"
-        elif target_low == target_high:
-            low = target_high * wte * factor * (1 - tolerance)
-            high = target_high * wte * factor * (1 + tolerance)
-            note = f"{plain(target_high)} × WTE ± {plain(tolerance * 100)} %"
-        else:
-            low, high = target_low * wte * factor, target_high * wte * factor
-            note = f"{plain(target_low)}–{plain(target_high)} × WTE"
+    is_asye = position == Position.ASYE or worker.is_asye_on(on)
+    low, high, note = expected_band(preset_data=preset.data, team_type=team_type, wte=wte, factor=factor,
+                                    is_asye=is_asye)
     basis = preset.data.get("threshold_basis", "pro_rata")
     maximum = team_type.get("max")
     maximum = None if maximum is None else Decimal(str(maximum)) * (wte if basis == "pro_rata" else 1) * factor
@@ -144,6 +127,28 @@ def caseload_panel(
         reduction_until=reduction.end if reduction else None,
         reduced_max_points=reduced_max,
     )
+
+
+def expected_band(*, preset_data: Mapping[str, Any], team_type: Mapping[str, Any], wte: Decimal, factor: Decimal,
+                  is_asye: bool) -> tuple[Decimal | None, Decimal | None, str]:
+    """(low, high, how it was worked out) of the expected caseload (R06): a single target ± the tolerance, a
+    range as it stands, or an ASYE's agreed level ± the tolerance (R10); each × WTE × any R25 reduction.
+    (None, None, "") when the team type has no target."""
+    target_low, target_high = team_type.get("target_low"), team_type.get("target_high")
+    if target_high is None:
+        return None, None, ""
+    tolerance = Decimal(str(preset_data.get("deviation_tolerance", "0.10")))
+    target_low = Decimal(str(target_low if target_low is not None else target_high))
+    target_high = Decimal(str(target_high))
+    if is_asye:
+        ratio = Decimal(str(preset_data.get("asye_ratio_default", "0.5")))
+        agreed = ratio * target_high * wte * factor
+        return (agreed * (1 - tolerance), agreed * (1 + tolerance),
+                f"ASYE agreed level {plain(agreed)} ({plain(ratio * 100)} % of {plain(target_high)} × WTE)")
+    if target_low == target_high:
+        return (target_high * wte * factor * (1 - tolerance), target_high * wte * factor * (1 + tolerance),
+                f"{plain(target_high)} × WTE ± {plain(tolerance * 100)} %")
+    return target_low * wte * factor, target_high * wte * factor, f"{plain(target_low)}–{plain(target_high)} × WTE"
 
 
 def plain(value: Decimal) -> str:

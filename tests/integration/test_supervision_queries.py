@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from supervision.selectors import team_month_summary
+from supervision.team_month import team_month_summary
 from tests.factories import WorkerFactory
 from tests.factories_supervision import allocate, started, team_with_entries
 

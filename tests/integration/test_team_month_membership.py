@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from supervision.models import EntryStatus, ProformaEntry
-from supervision.selectors import team_month_progress, team_month_summary
+from supervision.team_month import team_month_progress, team_month_summary
 from tests.factories import TeamFactory, WorkerFactory
 from tests.factories_supervision import started, team_manager
 from workload.models import Absence
