@@ -92,3 +92,19 @@ def test_a_version_1_signature_still_verifies(signed):
     out = StringIO()
     call_command("verify_signatures", stdout=out)
     assert "every signature verifies" in out.getvalue()
+
+
+def test_verify_signatures_on_the_demo_authority_then_on_a_tampered_demo_row():
+    call_command("seed_demo", stdout=StringIO())
+    signed = Countersignature.objects.count()
+    assert signed > 100  # twelve months of countersigned history
+    out = StringIO()
+    call_command("verify_signatures", stdout=out)
+    assert out.getvalue() == f"Checked {signed} countersigned pro-formas: every signature verifies.\n"
+
+    tampered = Countersignature.objects.order_by("pk").first().entry
+    EntryLine.objects.filter(entry=tampered).update(children=7)
+    with pytest.raises(CommandError) as caught:
+        call_command("verify_signatures", stdout=StringIO())
+    assert (caught.value.returncode, str(caught.value)) == (
+        1, f"Checked {signed} countersigned pro-formas: 1 do not match what was signed.")
