@@ -221,6 +221,13 @@ class RosterEntry:
     extra_duty: bool = False
     practice_educator: bool = False
     pressure: float | None = None  # None: drawn at random
+    extras: tuple[str, ...] = ()  # extra responsibilities of the team's scheme the worker holds every month
+    name: tuple[str, str] | None = None  # (first name, surname) pinned where the README names the person
+    moves_to: str = ""  # team code this worker moved to four months ago (the demo's dated memberships)
+    # A qualified worker whose ASYE is over: it started this many days before today and the programme was
+    # completed this many days after its start (more than a year: an extended ASYE, still ASYE until then).
+    asye_started_days_ago: int | None = None
+    asye_completed_after_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -236,7 +243,8 @@ class TeamLayout:
 @dataclass(frozen=True)
 class Layout:
     teams: tuple[TeamLayout, ...]
-    # (from team code, to team code): one social worker moved between these teams 4 months ago
+    # (from team code, to team code): one social worker moved between these teams 4 months ago (generated
+    # authorities; the demo names its mover with RosterEntry.moves_to)
     moves: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
@@ -244,9 +252,10 @@ R = RosterEntry
 DEMO_LAYOUT = Layout(
     teams=(
         TeamLayout("Duty and Assessment North", "DA1", "North", "duty_assessment", (
-            R("senior_practitioner", practice_educator=True, pressure=1.0), R("social_worker", pressure=1.25),
+            R("senior_practitioner", practice_educator=True, pressure=1.0),
+            R("social_worker", pressure=1.25, name=("Michelle", "Adams")),
             R("social_worker", "0.8", pressure=0.95), R("asye"), R("social_worker", agency=True, pressure=1.1),
-            R("social_worker", "0.6", pressure=0.9), R("student"),
+            R("social_worker", "0.6", pressure=0.9), R("student", name=("Shabana", "Edwards")),
         )),
         TeamLayout("Children's Social Work North", "CSW1", "North", "swindon_csw", (
             R("senior_practitioner", pressure=1.15), R("social_worker", pressure=1.0),
@@ -254,7 +263,8 @@ DEMO_LAYOUT = Layout(
         )),
         TeamLayout("Child Protection South", "CP1", "South", "child_protection", (
             R("senior_practitioner", extra_duty=True, pressure=1.0), R("social_worker", pressure=1.3),
-            R("social_worker", pressure=1.0), R("social_worker", "0.5", pressure=1.2), R("asye"),
+            R("social_worker", pressure=1.0, name=("Samantha", "Bell"), moves_to="DA1"),
+            R("social_worker", "0.5", pressure=1.2), R("asye"),
             R("social_worker", agency=True, login=False, pressure=1.1), R("trainee"),
         )),
         TeamLayout("Disabled Children", "CDS1", "South", "disabled_children", (
@@ -264,7 +274,8 @@ DEMO_LAYOUT = Layout(
         )),
         TeamLayout("Children in Care", "CIC1", "Corporate Parenting", "children_in_care", (
             R("senior_practitioner", pressure=1.1), R("social_worker", pressure=1.3),
-            R("social_worker", "0.8", pressure=1.0), R("social_worker", pressure=0.75), R("asye"),
+            R("social_worker", "0.8", pressure=1.0),
+            R("social_worker", pressure=0.75, asye_started_days_ago=480, asye_completed_after_days=440), R("asye"),
             R("social_worker", pressure=1.15),
         )),
         TeamLayout("Court Team", "CRT1", "Corporate Parenting", "court", (
@@ -278,9 +289,11 @@ DEMO_LAYOUT = Layout(
             R("personal_adviser", pressure=1.2),
         )),
         TeamLayout("Children in Care East", "CIC2", "Corporate Parenting", "warrington_cic", (
-            R("social_worker", pressure=1.2), R("social_worker", pressure=0.9), R("social_worker", "0.8", pressure=1.3),
+            # the most stretched worker of the demo: over Warrington's maximum some months, two running (R23)
+            R("social_worker", pressure=1.45, extras=("pq_training",)), R("social_worker", pressure=0.9),
+            R("social_worker", "0.8", pressure=1.3),
             R("asye"), R("senior_practitioner", extra_duty=True, pressure=1.0),
         )),
     ),
-    moves=(("CP1", "DA1"),),
+    # Samantha Bell (CP1 roster) moved to DA1: the README's example of dated memberships.
 )

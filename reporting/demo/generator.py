@@ -5,10 +5,15 @@ one of any size. The history is decided in memory first (reporting/demo/simulate
 random.Random, so the same seed and day give the same data), then written with bulk_create inside one
 transaction: no per-row queries, which keeps a 36-month, 1,200-worker authority within minutes on SQLite.
 
-Every pro-forma is scored by the real engine (workload.scoring) on exactly the lines stored with it, and
-its content hash is computed with supervision.hashing after everything else is set, so the demo data
-passes the same checks as data entered through the services. It spans every app, so it lives in
-reporting, the app allowed to import both supervision and workload.
+The demo obeys the app's own rules, by calling them rather than copying them:
+- every pro-forma is scored by supervision.entry_store.score_into on exactly the lines stored with it;
+- the policy reasons a submitted month needs are decided by supervision.rules (caseload_panel,
+  policy_triggers) and checked with required_reason_errors, as entry_submit checks them;
+- supervision sessions record next_due = supervision.rules.supervision_next_due and follow that cadence;
+  each month's pro-forma is dated by, and linked to, that month's latest held supervision;
+- no pro-forma for supervision.rules.NO_PROFORMA_POSITIONS; ASYE status is Worker.is_asye_on throughout;
+- content hashes are supervision.hashing.content_hash over the rows as saved, read back.
+It spans every app, so it lives in reporting, the app allowed to import both supervision and workload.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
+from supervision.entry_store import score_into, set_counts
 from supervision.hashing import content_hash
 from supervision.models import (
     AuditEvent,
@@ -41,6 +47,13 @@ from supervision.models import (
     SessionKind,
     SupervisionSession,
 )
+from supervision.rules import (
+    NO_PROFORMA_POSITIONS,
+    caseload_panel,
+    policy_triggers,
+    required_reason_errors,
+    supervision_next_due,
+)
 from workload.coworking import line_is_co_worked
 from workload.models import (
     Allocation,
@@ -49,6 +62,7 @@ from workload.models import (
     CaseloadSnapshot,
     EmploymentType,
     Membership,
+    Position,
     SchemeVersion,
     ServiceArea,
     SnapshotKind,
@@ -60,7 +74,6 @@ from workload.models import (
     Worker,
 )
 from workload.roles import Role
-from workload.scoring.decimals import plain
 from workload.scoring.engine import score_month
 from workload.scoring.inputs import CaseInput, MonthInput, WorkerInput
 from workload.scoring.validate import validate_month
@@ -87,7 +100,8 @@ from .simulate import (
 DEMO_PASSWORD = "caseweight-demo"
 DEFAULT_AUTHORITY = "Northshire County Council"
 BATCH_SIZE = 2000
-THOUSANDTH = Decimal("0.001")
+MONTHLY = timedelta(days=28)  # a due date sooner than this after a session is ASYE weekly or fortnightly supervision
+CANCELLED_RATE = 0.04  # share of supervisions cancelled and rearranged a few days later
 # Children per FTE at "pressure" 1.0 stay within what UK teams hold (DfE average ~16-17); where a scheme's
 # points per child are low (stable LAC, Swindon without factors) workers score low rather than hold 30.
 NOMINAL_MIN, NOMINAL_MAX = 10.0, 17.0
@@ -130,20 +144,6 @@ def month_input(*, scheme: str, team_type: str, wte, grade: str, personal: Itera
             for line in lines
         ),
     )
-
-
-def entry_month_input(entry: ProformaEntry, lines: Iterable[EntryLine]) -> MonthInput:
-    return month_input(
-        scheme=entry.scheme_version.slug, team_type=entry.team_type, wte=entry.wte, grade=entry.grade,
-        personal=entry.personal, extra_duty_hours=entry.extra_duty_hours, extras=entry.extras, lines=lines,
-    )
-
-
-def _stored(value: Decimal) -> Decimal:
-    """A figure as its 3-decimal column will hold it; the engine's exact values always fit (else fail loudly)."""
-    if value.quantize(THOUSANDTH) != value:
-        raise ValueError(f"{value} does not fit a 3-decimal column")
-    return value
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -201,10 +201,12 @@ def generate(*, layout: Layout, months: int = 12, children: int | None = None, s
         timer.lap("organisation and users")
         builder.write_workers()
         timer.lap("workers and memberships")
+        builder.write_sessions()
+        timer.lap("supervision sessions")
         builder.write_cases()
         timer.lap("cases and allocations")
         builder.write_proformas()
-        timer.lap("pro-formas and supervision")
+        timer.lap("pro-formas")
         builder.write_snapshots()
         timer.lap("caseload snapshots")
     result.counts = row_counts()
@@ -242,7 +244,10 @@ class _Builder:
             for _ in range(2):
                 teams, _areas, workers = self._people()
                 trial = simulate(random.Random(self.seed + 5), teams, workers, knobs, self.months, self.today)
-                knobs.load *= self.children / max(1, sum(c.children for c in trial.cases))
+                ratio = self.children / max(1, sum(c.children for c in trial.cases))
+                knobs.load *= ratio
+                if abs(ratio - 1) < 0.02:  # close enough: a second trial would move it by less than chance does
+                    break
         self.factory: CaseFactory = simulate(random.Random(self.seed + 5), self.teams, self.workers, knobs,
                                              self.months, self.today)
         self.result.children = sum(c.children for c in self.factory.cases)
@@ -361,6 +366,7 @@ class _Builder:
                                        team_type=template.preset_team_type, valid_from=first))
         TeamScheme.objects.bulk_create(schemes, batch_size=self.batch)
         TeamPolicy.objects.bulk_create(policies, batch_size=self.batch)
+        self.policy_rows = policies  # by team index; each holds its preset, so the caseload panel needs no query
 
     def _user(self, base: str, first: str, last: str, **flags):
         username, n = base, 1
@@ -402,6 +408,7 @@ class _Builder:
                 employment_type=EmploymentType.AGENCY if w.agency else EmploymentType.PERMANENT,
                 wte=w.wte, case_holding=w.case_holding, grade=grade_for(w, template.scheme, self.today),
                 registration_number=w.registration_number, asye_start=w.asye_start,
+                asye_completed=w.asye_completed,
                 student_stage=w.student_stage, is_active=True,
             ))
         Worker.objects.bulk_create(rows, batch_size=self.batch)
@@ -428,25 +435,101 @@ class _Builder:
         ]
         Case.objects.bulk_create(self.case_rows, batch_size=self.batch)
         Allocation.objects.bulk_create(
-            [Allocation(case=self.case_rows[a.case], worker=self.worker_rows[a.worker], role=a.role,
+            [Allocation(case_id=self.case_rows[a.case].pk, worker_id=self.worker_rows[a.worker].pk, role=a.role,
                         co_work_share=a.share, start=a.start, end=a.end)
              for a in self.factory.allocs],
             batch_size=self.batch,
         )
 
-    # -- pro-formas --------------------------------------------------------------------------------
-    def score_day(self, k: int) -> date:
-        """The day a month's pro-forma is scored: its last weekday; this month, the last weekday before today."""
-        if k < len(self.months) - 1:
-            return weekday_on_or_before(month_end(self.months[k]))
-        day = weekday_on_or_before(self.today - timedelta(days=1))
-        return day if day >= self.months[k] else self.today
-
+    # -- supervision sessions ----------------------------------------------------------------------
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         moment = timezone.make_aware(datetime.combine(day, clock(hour, minute)))
         return min(moment, self.now - timedelta(minutes=5))
 
+    def last_session_day(self) -> date:
+        """The latest day a session of this month can have been held: the last weekday up to today (today
+        itself while the month has had no weekday yet)."""
+        day = weekday_on_or_before(self.today)
+        return day if day >= self.months[-1] else self.today
+
+    def write_sessions(self) -> None:
+        """Every worker's supervision sessions over the history, at the frequency of the app's own rule.
+
+        Each held worker supervision records next_due = supervision.rules.supervision_next_due, and the next
+        one is held when it is due (the Monday after, if due at a weekend): an ASYE weekly for six weeks from
+        the ASYE start, then fortnightly until the ASYE ends; everyone else once a month, near their usual day.
+        A cancelled session is rearranged a few days later in the same month and keeps the previous due date,
+        as session_record records one that did not take place."""
+        rng = random.Random(self.seed + 4)
+        self.held_in_month: dict[tuple[int, date], list[SupervisionSession]] = defaultdict(list)
+        rows: list[SupervisionSession] = []
+        for w in self.workers:
+            rows += self._worker_sessions(rng, w)
+        SupervisionSession.objects.bulk_create(rows, batch_size=self.batch)
+
+    def _worker_sessions(self, rng, w: SimWorker) -> list[SupervisionSession]:
+        row = self.worker_rows[w.idx]
+        usual = rng.randint(3, 24)  # the day of the month this worker is usually supervised
+        start = max(self.months[0], w.seats[0].start)
+        if supervision_next_due(worker=row, held_on=start) - start < MONTHLY:
+            day = weekday_on_or_after(start)  # an ASYE's first supervision is on their first day, or the Monday
+        else:
+            day = self._monthly_day(rng, start.replace(day=1), usual, earliest=start)
+        sessions: list[SupervisionSession] = []
+        last_due = None
+        while day is not None and day <= self.today:
+            month = day.replace(day=1)
+            if rng.random() < CANCELLED_RATE:
+                again = weekday_on_or_after(day + timedelta(days=rng.randint(2, 5)))
+                if again <= min(month_end(month), self.last_session_day()):
+                    sessions.append(self._session(rng, w, day, held=False, next_due=last_due or day))
+                    day = again
+            next_due = supervision_next_due(worker=row, held_on=day)
+            session = self._session(rng, w, day, held=True, next_due=next_due)
+            sessions.append(session)
+            self.held_in_month[(w.idx, month)].append(session)
+            last_due = next_due
+            if next_due - day < MONTHLY:  # weekly or fortnightly
+                day = weekday_on_or_after(next_due + timedelta(days=rng.choice((0, 0, 0, 1, 2))))
+            else:
+                day = self._monthly_day(rng, add_months(month, 1), usual)
+        return sessions
+
+    def _monthly_day(self, rng, month: date, usual: int, earliest: date | None = None) -> date | None:
+        """A weekday of `month` near the worker's usual day (this month: by today), or of the first later month
+        with room after `earliest`; None past this month."""
+        while month <= self.months[-1]:
+            current = month == self.months[-1]
+            lo = max(month, earliest) if earliest else month
+            hi = self.last_session_day() if current else month_end(month)
+            if lo <= hi:
+                day = weekday_on_or_after(month + timedelta(days=usual - 1 + rng.randint(-2, 2)))
+                if lo <= day <= hi:
+                    return day
+                day = random_weekday(rng, lo, hi)
+                if day is not None:
+                    return day
+                if current:
+                    return hi
+            month = add_months(month, 1)
+        return None
+
+    def _session(self, rng, w: SimWorker, day: date, *, held: bool, next_due: date) -> SupervisionSession:
+        supervisor = self.tms[w.seat_on(day).team]
+        return SupervisionSession(
+            worker_id=self.worker_rows[w.idx].pk, supervisor_id=supervisor.pk, held_on=day, held=held,
+            kind=SessionKind.WORKER,
+            attendees=f"{w.full_name}, {supervisor.first_name} {supervisor.last_name}" if held else "",
+            notes=rng.choice(names.SUPERVISION_NOTES if held else names.NOT_HELD_NOTES), next_due=next_due,
+        )
+
+    # -- pro-formas --------------------------------------------------------------------------------
     def write_proformas(self) -> None:
+        """One pro-forma per worker and month, recorded in that month's (latest) held supervision.
+
+        As entry_start does: the date of score is the month's latest held worker supervision and the entry
+        links it; the lines are the allocations open that day. Positions with no pro-forma (students,
+        managers: supervision.rules.NO_PROFORMA_POSITIONS) have sessions but no entries."""
         rng = random.Random(self.seed + 3)
         allocs_of = defaultdict(list)
         for a in self.factory.allocs:
@@ -456,58 +539,44 @@ class _Builder:
         self.disputed_worker = None
         self.bands: dict[str, int] = defaultdict(int)
         current_status = self._current_statuses(rng)
+        previous: dict[int, ProformaEntry] = {}  # worker idx -> last month's current entry
         for k, month in enumerate(self.months):
-            day = self.score_day(k)
-            period_end = min(month_end(month), self.today)
-            sessions, plans = [], []
+            plans = []
             for w in self.workers:
-                seat = w.seat_on(day)
-                if seat is None:
+                held = self.held_in_month.get((w.idx, month))
+                if w.position in NO_PROFORMA_POSITIONS or not held:
                     continue
-                status = current_status.get(w.idx, EntryStatus.COUNTERSIGNED) if k == last else (
-                    EntryStatus.COUNTERSIGNED)
-                session = self._session(rng, w, seat.team, month, period_end, status)
-                if session is not None:
-                    sessions.append(session)
-                if not w.case_holding or status is None:
+                status = current_status.get(w.idx) if k == last else EntryStatus.COUNTERSIGNED
+                if status is None:  # this month's pro-forma not started yet
                     continue
-                plans.append(_Plan(worker=w, team=seat.team, month=month, day=day, status=status, session=session,
-                                   lines=self._lines(w, allocs_of[w.idx], day)))
-            SupervisionSession.objects.bulk_create(sessions, batch_size=self.batch)
+                session = held[-1]
+                plans.append(_Plan(
+                    worker=w, team=w.seat_on(session.held_on).team, month=month, day=session.held_on, status=status,
+                    session=session, lines=self._lines(w, allocs_of[w.idx], session.held_on),
+                    previous=previous.get(w.idx),
+                ))
             if k == dispute_month:
                 self._mark_dispute(plans)
             self._write_entries(rng, plans, current=k == last)
+            previous = {plan.worker.idx: plan.entry for plan in plans}
         self.result.bands = dict(self.bands)
 
     def _current_statuses(self, rng) -> dict[int, str | None]:
-        """This month is under way: a mix of countersigned, awaiting countersignature, draft and not started."""
-        day = self.score_day(len(self.months) - 1)
-        holders = [w.idx for w in self.workers if w.case_holding and w.seat_on(day) is not None]
+        """This month is under way: of the workers supervised so far, a mix of countersigned, awaiting
+        countersignature, draft and not started. Nobody signs on the day the score is taken."""
+        month = self.months[-1]
+        holders = [w.idx for w in self.workers
+                   if w.position not in NO_PROFORMA_POSITIONS and self.held_in_month.get((w.idx, month))]
         n = len(holders)
-        signed = round(n * 0.35) if day < self.today else 0  # nobody signs on the day the score is taken
-        submitted, draft = round(n * 0.25), round(n * 0.2)
-        statuses = ([EntryStatus.COUNTERSIGNED] * signed + [EntryStatus.SUBMITTED] * submitted
-                    + [EntryStatus.DRAFT] * draft)
+        statuses = ([EntryStatus.COUNTERSIGNED] * round(n * 0.35) + [EntryStatus.SUBMITTED] * round(n * 0.25)
+                    + [EntryStatus.DRAFT] * round(n * 0.2))
         statuses += [None] * (n - len(statuses))
         rng.shuffle(statuses)
-        return dict(zip(holders, statuses, strict=True))
-
-    def _session(self, rng, w: SimWorker, team: int, month: date, period_end: date, status) -> SupervisionSession | None:
-        seat = w.seat_on(period_end) or w.seats[-1]
-        lo = max(month + timedelta(days=3), seat.start)
-        hi = min(month + timedelta(days=24), period_end)
-        held_on = random_weekday(rng, lo, hi)
-        if held_on is None or (status is None and rng.random() < 0.5):
-            return None
-        held = rng.random() >= 0.05
-        supervisor = self.tms[team]
-        return SupervisionSession(
-            worker=self.worker_rows[w.idx], supervisor=supervisor, held_on=held_on, held=held,
-            kind=SessionKind.WORKER,
-            attendees=f"{w.full_name}, {supervisor.first_name} {supervisor.last_name}" if held else "",
-            notes=rng.choice(names.SUPERVISION_NOTES if held else names.NOT_HELD_NOTES),
-            next_due=held_on + timedelta(days=14 if w.asye_start and w.is_asye_on(held_on) else 28),
-        )
+        result = dict(zip(holders, statuses, strict=True))
+        for idx, status in result.items():
+            if status == EntryStatus.COUNTERSIGNED and self.held_in_month[(idx, month)][-1].held_on >= self.today:
+                result[idx] = EntryStatus.SUBMITTED
+        return result
 
     def _lines(self, w: SimWorker, allocs, day: date) -> list[EntryLine]:
         """The pro-forma's lines: the worker's allocations open on the day (REPORTS.md §1.1, REP-24)."""
@@ -528,7 +597,7 @@ class _Builder:
             )
             share = a.share if shared and template.scheme in (NOTTS, WARRINGTON) else None
             lines.append(EntryLine(
-                case=self.case_rows[a.case], reference=case.reference,
+                case_id=self.case_rows[a.case].pk, reference=case.reference,
                 children=case.children, category=case.category, factors=list(case.factors), co_worked=shared,
                 co_work_share=share, not_allocated=a.role == CO_WORKER,
             ))
@@ -558,36 +627,24 @@ class _Builder:
         tm = self.tms[plan.team]
         personal, hours, explanation, extras = self._capacity(w, template, plan.day)
         entry = ProformaEntry(
-            worker=self.worker_rows[w.idx], team=self.team_rows[plan.team], month=plan.month, revision=revision,
-            is_current=True, status=plan.status, scheme_version=self.versions[template.scheme],
+            worker_id=self.worker_rows[w.idx].pk, team_id=self.team_rows[plan.team].pk, month=plan.month,
+            revision=revision, is_current=True, status=plan.status, scheme_version=self.versions[template.scheme],
             team_type=template.team_type, position=w.position, is_agency=w.agency, wte=w.wte,
-            grade=grade_for(w, template.scheme, plan.day), date_of_score=plan.day,
-            session=plan.session if plan.session is not None and plan.session.held else None,
+            grade=grade_for(w, template.scheme, plan.day), date_of_score=plan.day, session_id=plan.session.pk,
             personal=personal, extra_duty_hours=hours, extra_duty_explanation=explanation, extras=extras,
-            children_count=sum(ln.children for ln in lines if not ln.not_allocated),
-            family_groups=sum(1 for ln in lines if not ln.not_allocated),
-            created_by=tm,
+            created_by_id=tm.pk,
         )
-        month = entry_month_input(entry, lines)
-        tables = entry.scheme_version.tables()
-        validate_month(month, tables)  # generated input is valid by construction; a failure is a generator bug
-        score = score_month(month=month, tables=tables)
-        for line, case_score in zip(lines, score.cases, strict=True):
-            line.points = _stored(case_score.points)
-        entry.case_points = _stored(score.case_points)
-        entry.personal_points = _stored(score.personal_points)
-        entry.extra_points = _stored(score.extra_points)
-        entry.total_points = _stored(score.total_points)
-        entry.band, entry.band_label = score.band, score.band_label
-        entry.band_thresholds = {key: plain(value) for key, value in score.band_thresholds.items()}
-        entry.workload_weight = None if score.workload_weight is None else Decimal(score.workload_weight)
-        entry.case_count = score.case_count
-        entry.case_band = score.case_band or ""
+        # Scored and counted by the app's own functions, so the stored figures are the ones the editor stores.
+        # Generated input is valid by construction: a scoring error here is a generator bug and fails loudly.
+        score = score_into(entry, lines)
+        set_counts(entry, lines)
         if plan.status == EntryStatus.DRAFT:  # scored as the editor would show it; not yet commented or submitted
             return entry
-        self._comments(rng, entry, plan.day, count)
+        if count:
+            self.bands[entry.band] += 1
+        self._reasons(rng, entry, plan, lines, score)
         entry.submitted_at = self.at(plan.day, rng.randint(10, 15), rng.randint(0, 59))
-        entry.submitted_by = tm
+        entry.submitted_by_id = tm.pk
         return entry
 
     def _capacity(self, w: SimWorker, template: TeamTemplate, day: date):
@@ -596,7 +653,7 @@ class _Builder:
         extras: list[str] = []
         hours, explanation = Decimal(0), ""
         if template.scheme == NOTTS:
-            if w.is_asye_on(day):
+            if w.is_asye_on(day):  # Worker.is_asye_on: to the completion date when that is later (REPORTS 1.2)
                 personal.append("nqsw_asye")
             if w.position == "trainee":
                 personal.append("trainee_non_term" if day.month in (7, 8) else "trainee_term_time")
@@ -614,27 +671,63 @@ class _Builder:
                 extras.append("foster_panel_member")
             if w.practice_educator:
                 extras.append("practice_teaching")
+        if template.scheme in (SWINDON, WARRINGTON):
+            extras += [code for code in w.extras if code not in extras]
         return personal[:2], hours, explanation, extras
 
-    def _comments(self, rng, entry: ProformaEntry, day: date, count: bool = True) -> None:
-        band = entry.band
-        if count:
-            self.bands[band] += 1
-        if band in ("high", "above_bandwidth", "over_capacity", "above_escalation"):
+    def _reasons(self, rng, entry: ProformaEntry, plan: _Plan, lines: list[EntryLine], score) -> None:
+        """Fields 7 and 8 as the manager records them in supervision before submitting.
+
+        Which reasons the month needs is decided by the app's own rules (supervision.rules), on the same inputs
+        entry_submit gives them; the demo holds no capacity reductions (R25), so there are none to pass. Only
+        the triggered reasons are filled, and a reason still blank afterwards is a generator bug."""
+        w = plan.worker
+        previous = plan.previous
+        panel = caseload_panel(
+            worker=self.worker_rows[w.idx], wte=entry.wte, position=entry.position, lines=lines,
+            policy=self.policy_rows[plan.team], reductions=(), on=entry.date_of_score,
+            band_thresholds=score.band_thresholds,
+        )
+        triggers = policy_triggers(band=score.band, extra_duty_hours=entry.extra_duty_hours, panel=panel,
+                                   previous_band=previous.band if previous else None)
+        day = entry.date_of_score
+        if triggers & {"over_max", "high", "over_capacity"}:
             entry.workload_manageable = False
             entry.workload_comment = rng.choice(names.COMMENTS_STRETCHED)
             entry.workload_action = rng.choice(names.ACTIONS_HIGH)
-            entry.high_priorities = "Statutory visits, child protection conferences and court deadlines first."
-            if band == "over_capacity":
-                entry.over_capacity_reason = "Court work and two placement moves this month."
-        elif band in ("demanding", "above_target"):
+        elif "demanding" in triggers or panel.deviation == "higher":
             entry.workload_manageable = rng.random() < 0.6
             entry.workload_comment = rng.choice(names.COMMENTS_STRETCHED)
-            if band == "demanding":
-                entry.demanding_until = day + timedelta(days=rng.choice((42, 56, 70)))
         else:
             entry.workload_manageable = True
             entry.workload_comment = rng.choice(names.COMMENTS_MANAGEABLE)
+        if "deviation" in triggers:
+            asye = entry.position == Position.ASYE or self.worker_rows[w.idx].is_asye_on(day)
+            entry.deviation_reason = rng.choice(names.DEVIATION_REASONS[("asye" if asye else "qualified",
+                                                                          panel.deviation)])
+        if "over_max" in triggers:
+            # as entry_start carries them: last month's reason and time limit while the limit has not passed
+            if previous and previous.over_max_until and previous.over_max_until >= day:
+                entry.over_max_reason, entry.over_max_until = previous.over_max_reason, previous.over_max_until
+            else:
+                entry.over_max_reason = rng.choice(names.OVER_MAX_REASONS)
+                entry.over_max_until = day + timedelta(weeks=rng.choice((6, 8, 10, 12)))
+            # reviewed at every monthly supervision (R03): the next one, unless the time limit comes first
+            entry.over_max_review_on = min(plan.session.next_due, entry.over_max_until)
+        if "demanding" in triggers:
+            if previous and previous.demanding_until and previous.demanding_until >= day:
+                entry.demanding_until = previous.demanding_until
+            else:
+                entry.demanding_until = day + timedelta(weeks=rng.choice((6, 8, 10)))
+        if "high" in triggers:
+            entry.high_priorities = rng.choice(names.HIGH_PRIORITIES)
+        if "over_capacity" in triggers:
+            entry.over_capacity_reason = rng.choice(names.OVER_CAPACITY_REASONS)
+        if "remedial" in triggers:
+            entry.remedial_action = rng.choice(names.REMEDIAL_ACTIONS)
+        errors = required_reason_errors(entry=entry, triggers=triggers, panel=panel)
+        if errors:
+            raise RuntimeError(f"Demo pro-forma of {w.full_name} for {entry.month:%B %Y} would fail submit: {errors}")
 
     def _write_entries(self, rng, plans: list[_Plan], *, current: bool) -> None:
         entries, all_lines, signatures, disputes, audits = [], [], [], [], []
@@ -650,43 +743,42 @@ class _Builder:
                 first = self._entry(rng, plan, revision=1, lines=wrong, count=False)
                 first.status, first.is_current = EntryStatus.DISPUTED, False
                 first.submitted_at = self.at(plan.day, 10)
-                first.content_hash = content_hash(first, wrong)
                 plan.first, plan.first_lines = first, wrong
                 first_revisions.append(plan)
         ProformaEntry.objects.bulk_create([p.first for p in first_revisions], batch_size=self.batch)
         for plan in first_revisions:
             entry = plan.entry
-            entry.supersedes = plan.first
+            entry.supersedes_id = plan.first.pk
             entry.revision_reason = (f"{plan.dispute_line.reference} has {plan.dispute_line.children} children, "
                                      f"not {plan.dispute_line.children - 1}: corrected after the worker's dispute.")
             raised_on = weekday_on_or_after(plan.day + timedelta(days=1))
             plan.raised_at = max(self.at(raised_on, 10, 15), plan.first.submitted_at + timedelta(minutes=10))
             revised_at = self.at(weekday_on_or_after(raised_on + timedelta(days=1)), 11)
             entry.submitted_at = max(revised_at, plan.raised_at + timedelta(minutes=30))
-        for entry, plan in zip(entries, plans, strict=True):
-            if entry.status != EntryStatus.DRAFT:
-                entry.content_hash = content_hash(entry, plan.lines)  # last: everything it covers is set
         ProformaEntry.objects.bulk_create(entries, batch_size=self.batch)
         for plan in plans:
-            entry = plan.entry
             for line in plan.lines:
-                line.entry = entry
+                line.entry_id = plan.entry.pk
             all_lines += plan.lines
+            for line in plan.first_lines:
+                line.entry_id = plan.first.pk
+            all_lines += plan.first_lines
+        EntryLine.objects.bulk_create(all_lines, batch_size=self.batch)
+        self._store_hashes([p.first for p in first_revisions] + [e for e in entries if e.status != EntryStatus.DRAFT])
+        for plan in plans:
+            entry, tm = plan.entry, self.tms[plan.team]
             if entry.status == EntryStatus.COUNTERSIGNED:
                 signer = self.user_of.get(plan.worker.idx)
                 signed_on = weekday_on_or_after(entry.submitted_at.date() + timedelta(days=rng.choice((1, 1, 2))))
                 signed_at = self.at(signed_on, rng.randint(9, 16), rng.randint(0, 59))
                 signed_at = max(signed_at, entry.submitted_at + timedelta(minutes=30))
                 signatures.append(Countersignature(
-                    entry=entry,
+                    entry_id=entry.pk,
                     # no login (agency, paper signature): the manager records the worker's signature
-                    signed_by=signer or entry.submitted_by,
+                    signed_by_id=(signer or tm).pk,
                     typed_name=plan.worker.full_name, signed_at=signed_at, content_hash=entry.content_hash,
                 ))
             if plan.first is not None:
-                for line in plan.first_lines:
-                    line.entry = plan.first
-                all_lines += plan.first_lines
                 raised_at = plan.raised_at
                 user = self.user_of[plan.worker.idx]
                 disputes.append(Dispute(
@@ -695,27 +787,56 @@ class _Builder:
                            f"{plan.dispute_line.children - 1}; the baby was born at the start of the month.",
                 ))
                 audits += [
-                    self._audit(plan.first, "entry.created", entry.submitted_by, plan.first.submitted_at - timedelta(hours=1)),
-                    self._audit(plan.first, "entry.submitted", entry.submitted_by, plan.first.submitted_at),
+                    self._audit(plan.first, "entry.created", tm, plan.first.submitted_at - timedelta(hours=1)),
+                    self._audit(plan.first, "entry.submitted", tm, plan.first.submitted_at,
+                                self._submitted_data(plan.first)),
                     self._audit(plan.first, "entry.disputed", user, raised_at),
-                    self._audit(entry, "entry.revised", entry.submitted_by, entry.submitted_at - timedelta(minutes=20),
+                    self._audit(entry, "entry.revised", tm, entry.submitted_at - timedelta(minutes=20),
                                 {"supersedes": plan.first.pk, "revision": 2}),
-                    self._audit(entry, "entry.submitted", entry.submitted_by, entry.submitted_at),
+                    self._audit(entry, "entry.submitted", tm, entry.submitted_at,
+                                self._submitted_data(entry, resubmitted=True)),
                 ]
                 if entry.status == EntryStatus.COUNTERSIGNED:
-                    audits.append(self._audit(entry, "entry.countersigned", user, signatures[-1].signed_at))
+                    audits.append(self._audit(entry, "entry.countersigned", user, signatures[-1].signed_at,
+                                              {"content_hash": entry.content_hash, "typed_name": plan.worker.full_name}))
             elif current:
-                audits.append(self._audit(entry, "entry.created", entry.created_by,
+                audits.append(self._audit(entry, "entry.created", tm,
                                           self.at(plan.day, 9, rng.randint(0, 59))))
                 if entry.submitted_at is not None:
-                    audits.append(self._audit(entry, "entry.submitted", entry.submitted_by, entry.submitted_at))
+                    audits.append(self._audit(entry, "entry.submitted", tm, entry.submitted_at,
+                                              self._submitted_data(entry)))
                 if entry.status == EntryStatus.COUNTERSIGNED:
-                    audits.append(self._audit(entry, "entry.countersigned", signatures[-1].signed_by,
-                                              signatures[-1].signed_at))
-        EntryLine.objects.bulk_create(all_lines, batch_size=self.batch)
+                    audits.append(self._audit(entry, "entry.countersigned", signer or tm, signatures[-1].signed_at,
+                                              {"content_hash": entry.content_hash, "typed_name": plan.worker.full_name}))
         Countersignature.objects.bulk_create(signatures, batch_size=self.batch)
         Dispute.objects.bulk_create(disputes, batch_size=self.batch)
         AuditEvent.objects.bulk_create(audits, batch_size=self.batch)
+
+    def _store_hashes(self, entries: list[ProformaEntry]) -> None:
+        """Each submitted entry's content hash, computed as entry_submit computes it: by
+        supervision.hashing.content_hash over the row and its lines as saved, read back from the database, so
+        whatever fields the hash covers it sees them exactly as a countersignature will recompute them."""
+        ids = [entry.pk for entry in entries]
+        saved = ProformaEntry.objects.in_bulk(ids)
+        lines = defaultdict(list)
+        for line in EntryLine.objects.filter(entry_id__in=ids).order_by("entry_id", "position", "pk"):
+            lines[line.entry_id].append(line)
+        for entry in entries:
+            entry.content_hash = content_hash(saved[entry.pk], lines[entry.pk])
+        # One prepared UPDATE run per row: bulk_update's CASE expressions cost more than the hashing itself.
+        meta, quote = ProformaEntry._meta, connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('content_hash').column)} = %s "  # noqa: S608
+                f"WHERE {quote(meta.pk.column)} = %s",
+                [(entry.content_hash, entry.pk) for entry in entries],
+            )
+
+    @staticmethod
+    def _submitted_data(entry: ProformaEntry, resubmitted: bool = False) -> dict:
+        """What entry_submit records in the audit trail."""
+        return {"content_hash": entry.content_hash, "total_points": format(entry.total_points.normalize(), "f"),
+                "band": entry.band, "resubmitted_after_dispute": resubmitted}
 
     @staticmethod
     def _audit(entry: ProformaEntry, action: str, actor, at: datetime, data: dict | None = None) -> AuditEvent:
@@ -760,7 +881,7 @@ class _Builder:
                     continue
                 allocated, families, coworked, awaiting = counts.get(w.idx, (0, 0, 0, 0))
                 worker_rows.append(CaseloadSnapshot(
-                    worker=self.worker_rows[w.idx], team=self.team_rows[seat.team], taken_on=day, kind=kind,
+                    worker_id=self.worker_rows[w.idx].pk, team_id=self.team_rows[seat.team].pk, taken_on=day, kind=kind,
                     source=SnapshotSource.ALLOCATIONS, wte=w.wte, allocated_children=allocated,
                     family_groups=families, coworked_children=coworked, awaiting_allocation_children=awaiting,
                 ))
@@ -776,7 +897,7 @@ class _Builder:
         TeamSnapshot.objects.bulk_create(team_rows, batch_size=self.batch)
 
 
-_LINE_COPY = ("position", "case", "reference", "children", "category", "factors", "co_worked", "co_work_share",
+_LINE_COPY = ("position", "case_id", "reference", "children", "category", "factors", "co_worked", "co_work_share",
               "not_allocated")
 
 
@@ -787,8 +908,9 @@ class _Plan:
     month: date
     day: date
     status: str
-    session: SupervisionSession | None
+    session: SupervisionSession
     lines: list[EntryLine]
+    previous: ProformaEntry | None = None  # the worker's entry of the month before, if any
     dispute_line: EntryLine | None = None
     entry: ProformaEntry | None = None
     first: ProformaEntry | None = None

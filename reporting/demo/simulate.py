@@ -1,6 +1,6 @@
 """The generated authority's history as plain Python objects: people, team seats, cases and allocations.
 
-No ORM here: the whole history is decided in memory (deterministically, from one random.Random) and
+No queries here: the whole history is decided in memory (deterministically, from one random.Random) and
 written afterwards in bulk. Month by month, per team: cases close, leavers' cases are reallocated,
 waiting cases get a worker, each worker's caseload is topped up towards their own target, and a few
 new cases stay unallocated. Case and allocation events fall on weekdays only, so a count taken on a
@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+
+from workload.models import Worker
 
 from .catalogue import TEMPLATES, Layout, RosterEntry, TeamTemplate
 from .names import EXTRA_DUTY_EXPLANATIONS, FIRST_NAMES, SURNAMES
@@ -94,11 +96,13 @@ class SimWorker:
     login: bool = True
     pressure: float = 1.0
     asye_start: date | None = None
+    asye_completed: date | None = None
     student_stage: str = ""
     practice_educator: bool = False
     extra_duty_hours: Decimal = Decimal(0)
     extra_duty_explanation: str = ""
     extra_duty: bool = False
+    extras: tuple[str, ...] = ()
     registration_number: str = ""
     supervisor: int | None = None
     seats: list[Seat] = field(default_factory=list)
@@ -117,14 +121,12 @@ class SimWorker:
                 return seat
         return None
 
-    def is_asye_on(self, day: date) -> bool:
-        if self.asye_start is None:
-            return False
-        try:
-            until = self.asye_start.replace(year=self.asye_start.year + 1)
-        except ValueError:  # 29 February
-            until = self.asye_start.replace(year=self.asye_start.year + 1, day=28)
-        return self.asye_start <= day < until
+    # ASYE status is the app's own rule, not a copy of it: 12 months from the start or to the completion
+    # date, whichever is later (REPORTS.md 1.2). Both read only asye_start and asye_completed, which a
+    # SimWorker has too, so the ASYE caseload, the NQSW/ASYE element, grades and supervision frequency
+    # all decide ASYE exactly as a Worker row would.
+    asye_until = Worker.asye_until
+    is_asye_on = Worker.is_asye_on
 
 
 @dataclass(eq=False)
@@ -192,9 +194,15 @@ def draw_roster(rng: random.Random, template: TeamTemplate, size: int) -> list[R
             position = "social_worker"
         wte = "1.0" if position in ("student", "trainee") else weighted(rng, WTES)
         agency = position in ("social_worker", "personal_adviser") and rng.random() < 0.12
+        past_asye = {}
+        if position == "social_worker" and not agency and rng.random() < 0.1:
+            # qualified in the last two years: ASYE over, some of them extended past the twelve months
+            started = rng.randint(380, 720)
+            past_asye = {"asye_started_days_ago": started,
+                         "asye_completed_after_days": min(rng.randint(330, 430), started - 14)}
         roster.append(RosterEntry(
             position=position, wte=wte, agency=agency, login=not (agency and rng.random() < 0.08),
-            extra_duty=rng.random() < 0.08,
+            extra_duty=rng.random() < 0.08, **past_asye,
         ))
     if any(r.position == "student" for r in roster):
         seniors = [i for i, r in enumerate(roster) if r.position == "senior_practitioner"]
@@ -207,6 +215,8 @@ def build_people(rng: random.Random, layout: Layout, months: list[date], today: 
         list[SimTeam], list[str], list[SimWorker]]:
     history_start = months[0]
     names = NamePool(rng)
+    names.used.update(r.name for t in layout.teams for r in t.roster if r.name)  # never drawn for anyone else
+    pinned_moves: list[tuple[SimWorker, str]] = []
     areas: list[str] = []
     teams: list[SimTeam] = []
     workers: list[SimWorker] = []
@@ -220,17 +230,22 @@ def build_people(rng: random.Random, layout: Layout, months: list[date], today: 
         roster = team_layout.roster or draw_roster(rng, template, team_layout.size)
         educator = None
         for entry in roster:
-            first, surname = names.take()
+            first, surname = entry.name or names.take()
             worker = SimWorker(
                 idx=len(workers), first_name=first, surname=surname, position=entry.position,
                 wte=Decimal(entry.wte), agency=entry.agency, login=entry.login,
                 pressure=entry.pressure if entry.pressure is not None else weighted(rng, PRESSURES),
-                practice_educator=entry.practice_educator, extra_duty=entry.extra_duty,
+                practice_educator=entry.practice_educator, extra_duty=entry.extra_duty, extras=entry.extras,
             )
             if entry.position == "asye":
                 # ASYE started within the last year; the worker joined the team that day
                 start = random_weekday(rng, today - timedelta(days=330), today - timedelta(days=25)) or today
                 worker.asye_start = start
+            elif entry.asye_started_days_ago is not None:
+                # qualified here: joined the team on their ASYE start, completed the programme since
+                start = weekday_on_or_before(today - timedelta(days=entry.asye_started_days_ago))
+                worker.asye_start = start
+                worker.asye_completed = start + timedelta(days=entry.asye_completed_after_days)
             elif entry.position == "student":
                 start = random_weekday(rng, today - timedelta(days=110), today - timedelta(days=45)) or today
                 worker.student_stage = rng.choice(("first", "final"))
@@ -245,6 +260,8 @@ def build_people(rng: random.Random, layout: Layout, months: list[date], today: 
                 worker.extra_duty_explanation = rng.choice(EXTRA_DUTY_EXPLANATIONS)
             worker.seats.append(Seat(worker, t_idx, min(start, today)))
             workers.append(worker)
+            if entry.moves_to:
+                pinned_moves.append((worker, entry.moves_to))
             if entry.practice_educator:
                 educator = worker
         team_workers = [w for w in workers if w.seats[0].team == t_idx]
@@ -254,16 +271,21 @@ def build_people(rng: random.Random, layout: Layout, months: list[date], today: 
                 w.supervisor = educator.idx
             elif w.position in ("asye", "trainee") and seniors:
                 w.supervisor = seniors[0].idx
-    _apply_moves(rng, layout, teams, workers, months)
+    _apply_moves(rng, layout, teams, workers, months, pinned_moves)
     return teams, areas, workers
 
 
-def _apply_moves(rng, layout: Layout, teams: list[SimTeam], workers: list[SimWorker], months: list[date]) -> None:
-    """Move one social worker per (from, to) pair, four months ago (or as late as the history allows)."""
+def _apply_moves(rng, layout: Layout, teams: list[SimTeam], workers: list[SimWorker], months: list[date],
+                 pinned: list[tuple[SimWorker, str]]) -> None:
+    """Move the roster's named movers, and one social worker per (from, to) pair of the layout, four months
+    ago (or as late as the history allows)."""
     if len(months) < 2:
         return
     move_on = months[max(1, len(months) - 1 - 4)]
     by_code = {t.code: t.idx for t in teams}
+    for worker, to_code in pinned:
+        worker.seats[0].end = move_on - timedelta(days=1)
+        worker.seats.append(Seat(worker, by_code[to_code], move_on))
     for from_code, to_code in layout.moves:
         source, target = by_code[from_code], by_code[to_code]
         candidates = [
