@@ -90,7 +90,8 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
 
     # ---- Supervision with Sam, recorded today: it becomes the date of score.
     page.goto(f"/supervision/sessions/?team={team.pk}")
-    expect(page.locator(f"[data-testid=overdue-{worker.pk}] td").nth(1)).to_have_text("never recorded")
+    # Last month's pro-forma, dated the 14th, recorded that supervision: Sam is not due until the 14th.
+    expect(page.locator(f"[data-testid=overdue-{worker.pk}]")).to_have_count(0)
     page.select_option("#id_worker", str(worker.pk))
     expect(page.locator("#id_held_on")).to_have_value(today.isoformat())
     expect(page.locator("#id_held_0")).to_be_checked()  # "Yes", the session took place
@@ -265,7 +266,7 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
     diff_rows = page.locator("#revision-diff tbody tr")
     expect(diff_rows).to_have_count(1)
     expect(diff_rows.locator("th, td")).to_have_text([
-        "Workload comment", "Manageable; no change since last month.",
+        "Workload comments (please give detail)", "Manageable; no change since last month.",
         "Manageable; court hearing for F-102 next month.",
     ])
     expect(page.locator("#revisions li")).to_have_text([
