@@ -26,8 +26,9 @@ from workload.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For looking, not editing: the add page and every POST are 403, the change page has no Save button."""
+class NoWrites:
+    """For looking, not editing: changes that carry rules go through the services (workload.services,
+    supervision.services), so the admin's add page and every POST are 403 and the change page has no Save."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -39,18 +40,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ServiceArea)
