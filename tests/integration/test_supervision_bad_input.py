@@ -9,13 +9,24 @@ from django.utils import timezone
 
 from supervision.models import AuditEvent, ProformaEntry, SupervisionSession
 from supervision.prefill import entry_start
-from tests.factories import WorkerFactory
-from tests.factories_supervision import started
-from tests.integration.test_supervision_views import form_data, setting  # noqa: F401  (the fixture)
+from tests.factories import TeamFactory, WorkerFactory
+from tests.factories_supervision import allocate, started, team_manager, worker_with_login
+from tests.integration.test_supervision_views import form_data
 from workload.models import Position
 
 pytestmark = pytest.mark.django_db
 JULY = date(2025, 7, 1)
+
+
+@pytest.fixture
+def setting(db):
+    """A team, its manager, and a worker holding two cases (the same as the views' tests)."""
+    team = TeamFactory()
+    manager = team_manager(team, first_name="Tess", last_name="Manager")
+    worker = worker_with_login(team)
+    allocate(worker, reference="F-1", children=4, category="s47_icpc")
+    allocate(worker, reference="F-2", children=1, category="cin_stable")
+    return team, manager, worker
 
 
 @pytest.mark.parametrize("case_id", ["abc", "NaN", "1e308", "99999999999999999999", "-4"])
