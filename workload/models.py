@@ -2,6 +2,9 @@
 
 Shaped for REPORTS.md §1.1: workers are effective-dated through memberships, cases are allocated with
 dates, and per-worker caseload snapshots (weekly / month-end) feed the dashboards and reports.
+
+One module for the app's models, though over 400 lines: they are fields and constraints with no behaviour
+beyond small properties (rules live in services and supervision.rules), and Django finds them here.
 """
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 Pure: no ORM, no I/O. Assumes the month passed `validate_month` (or came from `parse_month`). Every figure
 carries its reasons, which sum exactly to it, so the UI can explain a score line by line.
+
+One module for the five rule families (a small function each, SCHEMES.md §3-7): they share the reason and
+rounding helpers, and a family is read beside the others it differs from.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@ checked once and indexed so that scoring is dictionary look-ups.
 
 The data holds every figure and label; the rule family (`"rules"`) names the few behaviours that are
 code (engine.py). A new version of a scheme with other figures is a new data file with the same rules.
+
+Longer than most modules, on purpose: `_build` reads a version's data in the order SCHEMES.md lays it out
+(worker fields, personal elements, extras, categories, factors, bands), so a reviewer checks it against the
+spec section by section; splitting it would scatter one checklist over several files.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 `parse_month` reads JSON-shaped data (the score command); `validate_month` checks a MonthInput built in
 code (the web form). Both call the same rule functions below, field by field in the same order, so a
 rule lives once and reports the same field path whichever way the month arrived.
+
+One module, though long: the checks must run in exactly the spec's order, and reading them top to bottom
+in one place is how that order is kept and reviewed.
 """
 
 from __future__ import annotations
