@@ -26,12 +26,13 @@ EXPECTED = {
     Role.ADMINISTRATOR: {
         "team.view", "team.view_all", "team.manage_all", "entry.submit", "team_month.comment_tm",
         "team_month.comment_sm", "supervision.view", "session.record", "scheme.what_if", "admin.site",
+        "concern.answer",
     },
     Role.HEAD_OF_SERVICE: {"team.view", "team.view_led", "team_month.comment_sm", "supervision.view",
-                           "scheme.what_if"},
+                           "scheme.what_if", "concern.answer"},
     Role.TEAM_MANAGER: {
         "team.view", "team.view_managed", "team.manage_managed", "entry.submit", "team_month.comment_tm",
-        "supervision.view", "session.record", "scheme.what_if",
+        "supervision.view", "session.record", "scheme.what_if", "concern.answer",
     },
     Role.SOCIAL_WORKER: {"entry.sign", "my_workload.view", "concern.raise", "scheme.what_if"},
     Role.SMT: {"team.view", "team.view_all", "scheme.what_if"},
