@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workload.context_processors.navigation",
+                "supervision.context_processors.waiting",
             ],
         },
     },
@@ -209,6 +210,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.entry_countersign_reminders_dispatch",
         "schedule": crontab(hour=7, minute=30),
     },
+    # POLICIES R09: a concern unanswered after CASEWEIGHT_CONCERN_RESPONSE_DAYS working days goes to the head
+    # of service (once per concern).
+    "concern-overdue-escalations": {
+        "task": "supervision.tasks.concerns_overdue_dispatch",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }
 
 
@@ -238,6 +245,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 CASEWEIGHT_AUTHORITY_NAME = env_str("CASEWEIGHT_AUTHORITY_NAME", "Northshire County Council")  # the demo's authority
 CASEWEIGHT_SITE_URL = env_str("CASEWEIGHT_SITE_URL", "http://localhost:8000")
 CASEWEIGHT_COUNTERSIGN_REMINDER_DAYS = env_int("CASEWEIGHT_COUNTERSIGN_REMINDER_DAYS", 5)  # REP-16 (default)
+# POLICIES R09: the line manager answers a workload concern within 5 working days; later, it goes to the head of service
+CASEWEIGHT_CONCERN_RESPONSE_DAYS = env_int("CASEWEIGHT_CONCERN_RESPONSE_DAYS", 5)
 CASEWEIGHT_FULLTIME_HOURS = env_int("CASEWEIGHT_FULLTIME_HOURS", 37)  # POLICIES §6 fulltime_hours
 
 LOGGING = {

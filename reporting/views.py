@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from supervision.concerns import waiting_items
 from supervision.selectors import worker_home_summary
 from supervision.supervision_due import overdue_supervisions
 from supervision.team_month import team_month_progress
@@ -33,4 +34,6 @@ def home_view(request: HttpRequest) -> HttpResponse:
     worker = getattr(request.user, "worker", None)
     if worker is not None:
         context["my"] = worker_home_summary(worker=worker)
+    # what waits for this person's action: the same counts as the navigation's badge (one query, shared)
+    context["waiting_for_you"] = waiting_items(user=request.user, today=timezone.localdate())
     return render(request, "workload/home.html", context)

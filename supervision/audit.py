@@ -27,6 +27,9 @@ ACTION_LABELS = {
     "session.recorded": "Supervision session recorded",
     "concern.raised": "Workload concern raised",
     "concern.notified": "Concern emailed",
+    "concern.answered": "Concern answered",
+    "concern.closed": "Concern closed",
+    "concern.escalated": "Unanswered concern sent to the head of service",
     "team_month.updated": "Team pro-forma fields saved",
 }
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from supervision import notifications
 from supervision.audit import audit_event_record
+from supervision.concerns import concern_is_overdue, concerns_overdue_for_escalation
 from supervision.models import (
     AuditEvent,
     Dispute,
@@ -129,3 +130,39 @@ def concern_notice_send(*, concern_id: int) -> bool:
     message.send()
     audit_event_record(actor=None, action="concern.notified", target=concern, data={"to": message.to})
     return True
+
+
+@transaction.atomic
+def concern_overdue_send(*, concern_id: int, day: date) -> bool:
+    """Send an unanswered concern past its deadline to the head of service (POLICIES R09), once per concern:
+    `escalated_at` is set under the row lock, so a rerun or a retried task sends nothing more.
+
+    Skipped when the concern was answered meanwhile, or the service area has no head of service with an
+    address (nothing recorded then, so a head of service appointed later still receives it)."""
+    pk = WorkloadConcern.objects.select_for_update().filter(pk=concern_id).values_list("pk", flat=True).first()
+    if pk is None:
+        return False
+    concern = WorkloadConcern.objects.select_related("worker", "worker__team", "worker__team__service_area",
+                                                     "worker__team__service_area__head_of_service").get(pk=pk)
+    if concern.escalated_at is not None or not concern_is_overdue(concern, today=day):
+        return False
+    message = notifications.concern_overdue_notice(concern)
+    if not message.to:
+        return False
+    message.send()
+    concern.escalated_at = timezone.now()
+    concern.save(update_fields=["escalated_at", "updated_at"])
+    audit_event_record(actor=None, action="concern.escalated", target=concern, data={"to": message.to})
+    return True
+
+
+def concerns_overdue_dispatch(*, today: date) -> list[int]:
+    """Queue the head-of-service email for every unanswered concern past its deadline and not yet sent
+    (CASEWEIGHT_CONCERN_RESPONSE_DAYS working days, POLICIES R09)."""
+    from supervision.tasks import concern_overdue_send as concern_overdue_send_task
+
+    due = concerns_overdue_for_escalation(today=today)
+    for concern_id in due:
+        transaction.on_commit(partial(concern_overdue_send_task.delay, concern_id=concern_id,
+                                      day=today.isoformat()))
+    return due

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -236,25 +236,39 @@ class Dispute(models.Model):
         return f"Dispute of {self.entry} at {self.raised_at:%Y-%m-%d %H:%M}"
 
 
+CONCERN_RESPONSE_MAX_LENGTH = 4000  # a reply, not a report; the worker reads it on one page
+
+
 class WorkloadConcern(TimeStampedModel):
     """A worker's caseload concern to their line manager and head of service (POLICIES R09)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESPONDED = "responded", "Responded"
+        OPEN = "open", "Waiting for an answer"
+        RESPONDED = "responded", "Answered"
+        CLOSED = "closed", "Closed"
 
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="concerns")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    response = models.TextField(blank=True)
+    response = models.TextField(blank=True, validators=[MaxLengthValidator(CONCERN_RESPONSE_MAX_LENGTH)])
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When the overdue concern was sent to the head of service: set once, so the daily task escalates once.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # the worker is told something before a concern is put away
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(response=""), name="closed_concern_has_answer"),
+        ]
 
 
 class TeamMonth(TimeStampedModel):

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from supervision.concerns import concern_respond_by
 from supervision.models import Dispute, ProformaEntry, WorkloadConcern
 from workload.models import Team, Worker
 
@@ -73,6 +74,18 @@ def concern_notice(concern: WorkloadConcern) -> EmailMessage:
     subject = f"Workload concern raised by {worker.full_name}"
     return _message(
         template="concern_notice.txt", subject=subject, to=sorted(set(a for a in to if a)),
-        context={"concern": concern, "worker": worker, "team": team,
-                 "url": absolute(reverse("supervision:session-list"))},
+        context={"concern": concern, "worker": worker, "team": team, "respond_by": concern_respond_by(concern),
+                 "url": absolute(reverse("supervision:concern-detail", args=[concern.pk]))},
+    )
+
+
+def concern_overdue_notice(concern: WorkloadConcern) -> EmailMessage:
+    """To the head of service: a concern still unanswered after its deadline (POLICIES R09)."""
+    worker = concern.worker
+    team = worker.team
+    subject = f"Unanswered workload concern from {worker.full_name}"
+    return _message(
+        template="concern_overdue.txt", subject=subject, to=[head_of_service_address(team)] if team else [],
+        context={"concern": concern, "worker": worker, "team": team, "respond_by": concern_respond_by(concern),
+                 "url": absolute(reverse("supervision:concern-detail", args=[concern.pk]))},
     )

@@ -53,3 +53,21 @@ def entry_countersign_reminders_dispatch(*, day: str | None = None) -> list[int]
         return entry_countersign_reminders_dispatch(
             today=date.fromisoformat(day) if day else timezone.localdate()
         )
+
+
+@shared_task(**RETRY)
+def concern_overdue_send(*, concern_id: int, day: str) -> bool:
+    from supervision.deliveries import concern_overdue_send
+
+    return concern_overdue_send(concern_id=concern_id, day=date.fromisoformat(day))
+
+
+@shared_task(**RETRY)
+def concerns_overdue_dispatch(*, day: str | None = None) -> list[int]:
+    """Beat entry (settings.CELERY_BEAT_SCHEDULE): fix today once, queue one email task per overdue concern."""
+    from django.db import transaction
+
+    from supervision.deliveries import concerns_overdue_dispatch
+
+    with transaction.atomic():  # the emails are queued on commit of this block
+        return concerns_overdue_dispatch(today=date.fromisoformat(day) if day else timezone.localdate())

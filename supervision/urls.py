@@ -3,6 +3,7 @@ from django.urls import path
 import workload.converters  # noqa: F401  registers cw_id, cw_yyyy, cw_mm
 
 from . import views
+from .views import concerns as concern_views
 
 app_name = "supervision"
 urlpatterns = [
@@ -21,4 +22,8 @@ urlpatterns = [
     path("sessions/", views.session_list_view, name="session-list"),
     path("me/", views.my_workload_view, name="my-workload"),
     path("me/concern/", views.concern_raise_view, name="concern-raise"),
+    path("concerns/", concern_views.concern_list_view, name="concern-list"),
+    path("concerns/<cw_id:pk>/", concern_views.concern_detail_view, name="concern-detail"),
+    path("concerns/<cw_id:pk>/answer/", concern_views.concern_answer_view, name="concern-answer"),
+    path("concerns/<cw_id:pk>/close/", concern_views.concern_close_view, name="concern-close"),
 ]

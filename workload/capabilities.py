@@ -47,6 +47,9 @@ CAPABILITIES: tuple[Capability, ...] = (
                 ADMINISTRATOR, HEAD_OF_SERVICE),
     _capability("supervision.view", "See supervision due and held: the Supervision page, overdue supervision "
                 "on the home page", ADMINISTRATOR, HEAD_OF_SERVICE, TEAM_MANAGER),
+    _capability("concern.answer", "See, answer and close the workload concerns of the workers in the teams they "
+                "see; a concern left unanswered reaches the head of service", ADMINISTRATOR, HEAD_OF_SERVICE,
+                TEAM_MANAGER),
     _capability("session.record", "Record a supervision session for a worker of a team they may change",
                 ADMINISTRATOR, TEAM_MANAGER),
     # -- a worker's own record (the views also check that the record is the user's own)

@@ -1,4 +1,7 @@
-"""Navigation links by capability (workload/capabilities.py), so base.html only displays them."""
+"""Navigation links by capability (workload/capabilities.py), so base.html only displays them.
+
+The counts in the badges ("3 waiting") come from supervision.context_processors.waiting: workload imports
+nothing of supervision, so an item here only names which count it shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,12 +18,14 @@ class NavItem:
     label: str
     url_name: str
     capability: str | None  # None: every signed-in user
+    badge: str = ""  # which of the waiting counts (supervision.concerns.WaitingCounts) its badge shows
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "home", None),
+    NavItem("Home", "home", None, badge="total"),
     NavItem("Teams", "workload:team-list", "team.view"),
     NavItem("Supervision", "supervision:session-list", "supervision.view"),
+    NavItem("Concerns", "supervision:concern-list", "concern.answer", badge="concerns_to_answer"),
     NavItem("My workload", "supervision:my-workload", "my_workload.view"),
     NavItem("Score a month", "workload:what-if", "scheme.what_if"),
     NavItem("Administration", "admin:index", "admin.site"),
@@ -37,13 +42,13 @@ def _shown(item: NavItem, user) -> bool:
     return can(user, item.capability)
 
 
-def nav_links(user, current_path: str) -> list[tuple[str, str, bool]]:
-    """(label, url, is current page) for each item the user's capabilities allow, in menu order."""
+def nav_links(user, current_path: str) -> list[tuple[str, str, bool, str]]:
+    """(label, url, is current page, badge) for each item the user's capabilities allow, in menu order."""
     if not getattr(user, "is_authenticated", False):
         return []
-    links = [(item.label, reverse(item.url_name)) for item in NAV_ITEMS if _shown(item, user)]
-    return [(label, url, current_path == url or (url != "/" and current_path.startswith(url)))
-            for label, url in links]
+    links = [(item.label, reverse(item.url_name), item.badge) for item in NAV_ITEMS if _shown(item, user)]
+    return [(label, url, current_path == url or (url != "/" and current_path.startswith(url)), badge)
+            for label, url, badge in links]
 
 
 def navigation(request) -> dict:

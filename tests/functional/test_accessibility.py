@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.prefill import entry_start
+from supervision.team_services import concern_raise
 from tests.functional.conftest import Caseload, log_in, log_out
 from tests.plugins.infra import axe_check
 
@@ -28,13 +29,14 @@ def sweep(page: Page, paths: list[str]) -> dict[str, list]:
 def test_pages_have_no_serious_accessibility_violations(live_server, browser_page: Page, caseload: Caseload):
     page, team, worker, last = browser_page, caseload.team, caseload.worker, caseload.last_entry
     draft = entry_start(worker=worker, month=caseload.this_month, started_by=caseload.manager)
+    concern = concern_raise(worker=worker, raised_by=worker.user, text="Three court cases in one week.")
     month = f"/supervision/teams/{team.pk}/{caseload.this_month:%Y-%m}/"
     manager_pages = ["/", month, f"/supervision/entries/{draft.pk}/", f"/supervision/entries/{last.pk}/",
                      WHAT_IF, f"/supervision/sessions/?team={team.pk}", "/workload/teams/",
-                     f"/workload/teams/{team.pk}/"]
+                     f"/workload/teams/{team.pk}/", "/supervision/concerns/", f"/supervision/concerns/{concern.pk}/"]
     worker_pages = ["/", "/supervision/me/", f"/supervision/entries/{last.pk}/",
                     f"/supervision/entries/{last.pk}/countersign/", "/supervision/me/concern/", WHAT_IF,
-                    "/supervision/sessions/"]
+                    "/supervision/sessions/", f"/supervision/concerns/{concern.pk}/"]
 
     log_in(page, "tess.manager", "Tess Manager")
     found = sweep(page, manager_pages)
@@ -43,6 +45,11 @@ def test_pages_have_no_serious_accessibility_violations(live_server, browser_pag
     page.click("#submit-entry")
     expect(page.locator("#error-summary li")).to_have_count(3)
     found["entry with the error summary"] = axe_check(page)
+    # The concern with an empty answer sent: the error summary and the message beside the field.
+    page.goto(f"/supervision/concerns/{concern.pk}/")
+    page.click("#send-answer")
+    expect(page.locator("#error-summary li")).to_have_count(1)
+    found["concern answer with an error"] = axe_check(page)
     assert page.goto("/supervision/me/").status == 404  # a manager without a worker record has no workload
     page.goto("/")
     log_out(page)

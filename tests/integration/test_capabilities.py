@@ -26,12 +26,13 @@ EXPECTED = {
     Role.ADMINISTRATOR: {
         "team.view", "team.view_all", "team.manage_all", "entry.submit", "team_month.comment_tm",
         "team_month.comment_sm", "supervision.view", "session.record", "scheme.what_if", "admin.site",
+        "concern.answer",
     },
     Role.HEAD_OF_SERVICE: {"team.view", "team.view_led", "team_month.comment_sm", "supervision.view",
-                           "scheme.what_if"},
+                           "scheme.what_if", "concern.answer"},
     Role.TEAM_MANAGER: {
         "team.view", "team.view_managed", "team.manage_managed", "entry.submit", "team_month.comment_tm",
-        "supervision.view", "session.record", "scheme.what_if",
+        "supervision.view", "session.record", "scheme.what_if", "concern.answer",
     },
     Role.SOCIAL_WORKER: {"entry.sign", "my_workload.view", "concern.raise", "scheme.what_if"},
     Role.SMT: {"team.view", "team.view_all", "scheme.what_if"},
@@ -124,8 +125,9 @@ def test_a_worker_sees_only_their_own_record_whatever_the_map(authority):
 # ----------------------------------------------------------------------------------- navigation
 
 NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>')
-HOME, TEAMS, SUPERVISION, MINE, SCORE, ADMIN = (
+HOME, TEAMS, SUPERVISION, CONCERNS, MINE, SCORE, ADMIN = (
     ("Home", "/"), ("Teams", "/workload/teams/"), ("Supervision", "/supervision/sessions/"),
+    ("Concerns", "/supervision/concerns/"),
     ("My workload", "/supervision/me/"), ("Score a month", "/workload/score/"), ("Administration", "/admin/"),
 )
 
@@ -139,9 +141,9 @@ def nav_of(client, user) -> list[tuple[str, str]]:
 def test_each_role_sees_exactly_its_navigation(client, authority):
     users = authority["users"]
     assert {role: nav_of(client, users[role]) for role in Role} == {
-        Role.ADMINISTRATOR: [HOME, TEAMS, SUPERVISION, SCORE, ADMIN],
-        Role.HEAD_OF_SERVICE: [HOME, TEAMS, SUPERVISION, SCORE],
-        Role.TEAM_MANAGER: [HOME, TEAMS, SUPERVISION, SCORE],
+        Role.ADMINISTRATOR: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE, ADMIN],
+        Role.HEAD_OF_SERVICE: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE],
+        Role.TEAM_MANAGER: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE],
         Role.SOCIAL_WORKER: [HOME, MINE, SCORE],
         Role.SMT: [HOME, TEAMS, SCORE],
     }
@@ -151,7 +153,7 @@ def test_my_workload_is_shown_to_anyone_with_a_worker_record(client, authority):
     manager = authority["users"][Role.TEAM_MANAGER]
     WorkerFactory(team=authority["teams"][0], user=manager)
     no_role = UserFactory()
-    assert nav_of(client, manager) == [HOME, TEAMS, SUPERVISION, MINE, SCORE]
+    assert nav_of(client, manager) == [HOME, TEAMS, SUPERVISION, CONCERNS, MINE, SCORE]
     assert nav_of(client, no_role) == [HOME]
 
 
