@@ -1,7 +1,7 @@
-"""The generated authority's history as plain Python objects: people, team seats, cases and allocations.
+"""The generated authority's case history as plain Python objects: cases and allocations, month by month.
 
 No queries here: the whole history is decided in memory (deterministically, from one random.Random) and
-written afterwards in bulk. Month by month, per team: cases close, leavers' cases are reallocated,
+written afterwards in bulk; the people it runs on come from people.py. Month by month, per team: cases close, leavers' cases are reallocated,
 waiting cases get a worker, each worker's caseload is topped up towards their own target, and a few
 new cases stay unallocated. Case and allocation events fall on weekdays only, so a count taken on a
 Friday and one taken on the weekend month end that follows agree.
@@ -10,123 +10,16 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from workload.models import Worker
-
-from .catalogue import TEMPLATES, Layout, RosterEntry, TeamTemplate
-from .names import EXTRA_DUTY_EXPLANATIONS, FIRST_NAMES, SURNAMES
+from .catalogue import TeamTemplate
+from .draws import month_end, random_weekday, weekday_on_or_after, weekday_on_or_before, weighted
+from .people import Seat, SimTeam, SimWorker
 
 ALLOCATED, CO_WORKER, AWAITING = "allocated", "co_worker", "awaiting"
 HOLDS = (ALLOCATED, AWAITING)  # roles that count towards a worker's own caseload target
-PRESSURES = ((0.65, 1), (0.8, 2), (0.9, 3), (1.0, 3), (1.1, 3), (1.2, 2), (1.35, 1.5))
-WTES = (("1.0", 70), ("0.8", 12), ("0.6", 10), ("0.5", 8))
-
-
-# --- dates --------------------------------------------------------------------------------------------
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return add_months(month, 1) - timedelta(days=1)
-
-
-def weekday_on_or_before(day: date) -> date:
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
-def weekday_on_or_after(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
-def random_weekday(rng: random.Random, lo: date, hi: date) -> date | None:
-    """A weekday in [lo, hi], or None if there is none."""
-    lo, hi = weekday_on_or_after(lo), weekday_on_or_before(hi)
-    if lo > hi:
-        return None
-    for _ in range(8):
-        day = lo + timedelta(days=rng.randint(0, (hi - lo).days))
-        if day.weekday() < 5:
-            return day
-    return lo
-
-
-def weighted(rng: random.Random, pairs):
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights=weights)[0]
-
-
-# --- people -------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Seat:
-    """A worker's time in one team (a Membership)."""
-
-    worker: SimWorker
-    team: int
-    start: date
-    end: date | None = None
-    walk: float = 0.0  # month-to-month drift of the caseload target
-    holds: set = field(default_factory=set)  # case indexes held as allocated / awaiting
-    closed_out: bool = False
-
-    def present(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-
-@dataclass(eq=False)
-class SimWorker:
-    idx: int
-    first_name: str
-    surname: str
-    position: str
-    wte: Decimal
-    agency: bool = False
-    login: bool = True
-    pressure: float = 1.0
-    asye_start: date | None = None
-    asye_completed: date | None = None
-    student_stage: str = ""
-    practice_educator: bool = False
-    extra_duty_hours: Decimal = Decimal(0)
-    extra_duty_explanation: str = ""
-    extra_duty: bool = False
-    extras: tuple[str, ...] = ()
-    registration_number: str = ""
-    supervisor: int | None = None
-    seats: list[Seat] = field(default_factory=list)
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.surname}"
-
-    @property
-    def case_holding(self) -> bool:
-        return self.position != "student"  # students co-work only (POLICIES R12)
-
-    def seat_on(self, day: date) -> Seat | None:
-        for seat in self.seats:
-            if seat.present(day):
-                return seat
-        return None
-
-    # ASYE status is the app's own rule, not a copy of it: 12 months from the start or to the completion
-    # date, whichever is later (REPORTS.md 1.2). Both read only asye_start and asye_completed, which a
-    # SimWorker has too, so the ASYE caseload, the NQSW/ASYE element, grades and supervision frequency
-    # all decide ASYE exactly as a Worker row would.
-    asye_until = Worker.asye_until
-    is_asye_on = Worker.is_asye_on
 
 
 @dataclass(eq=False)
@@ -155,172 +48,6 @@ class SimCase:
 
     def open_allocs(self) -> list[SimAlloc]:
         return [a for a in self.allocs if a.end is None]
-
-
-@dataclass
-class SimTeam:
-    idx: int
-    name: str
-    code: str
-    area: str
-    template: TeamTemplate
-    uncovered_vacancy: Decimal = Decimal(0)
-
-
-# --- building the people ------------------------------------------------------------------------------
-
-
-class NamePool:
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.used: set[tuple[str, str]] = set()
-
-    def take(self) -> tuple[str, str]:
-        for _ in range(50):
-            pair = (self.rng.choice(FIRST_NAMES), self.rng.choice(SURNAMES))
-            if pair not in self.used:
-                break
-        self.used.add(pair)  # after 50 tries a repeat is allowed (usernames get a number)
-        return pair
-
-
-def draw_roster(rng: random.Random, template: TeamTemplate, size: int) -> list[RosterEntry]:
-    """A plausible team of `size` workers for a generated authority."""
-    roster: list[RosterEntry] = []
-    for i in range(size):
-        position = "senior_practitioner" if i == 0 and "senior_practitioner" in dict(template.positions) else (
-            weighted(rng, template.positions))
-        if position == "student" and any(r.position == "student" for r in roster):
-            position = "social_worker"
-        wte = "1.0" if position in ("student", "trainee") else weighted(rng, WTES)
-        agency = position in ("social_worker", "personal_adviser") and rng.random() < 0.12
-        past_asye = {}
-        if position == "social_worker" and not agency and rng.random() < 0.1:
-            # qualified in the last two years: ASYE over, some of them extended past the twelve months
-            started = rng.randint(380, 720)
-            past_asye = {"asye_started_days_ago": started,
-                         "asye_completed_after_days": min(rng.randint(330, 430), started - 14)}
-        roster.append(RosterEntry(
-            position=position, wte=wte, agency=agency, login=not (agency and rng.random() < 0.08),
-            extra_duty=rng.random() < 0.08, **past_asye,
-        ))
-    if any(r.position == "student" for r in roster):
-        seniors = [i for i, r in enumerate(roster) if r.position == "senior_practitioner"]
-        if seniors:
-            roster[seniors[0]] = replace(roster[seniors[0]], practice_educator=True)
-    return roster
-
-
-def build_people(rng: random.Random, layout: Layout, months: list[date], today: date) -> tuple[
-        list[SimTeam], list[str], list[SimWorker]]:
-    history_start = months[0]
-    names = NamePool(rng)
-    names.used.update(r.name for t in layout.teams for r in t.roster if r.name)  # never drawn for anyone else
-    pinned_moves: list[tuple[SimWorker, str]] = []
-    areas: list[str] = []
-    teams: list[SimTeam] = []
-    workers: list[SimWorker] = []
-    for t_idx, team_layout in enumerate(layout.teams):
-        template = TEMPLATES[team_layout.template]
-        if team_layout.area not in areas:
-            areas.append(team_layout.area)
-        team = SimTeam(t_idx, team_layout.name, team_layout.code, team_layout.area, template,
-                       Decimal(rng.choice(("0", "0", "0.5", "1.0"))))
-        teams.append(team)
-        roster = team_layout.roster or draw_roster(rng, template, team_layout.size)
-        educator = None
-        for entry in roster:
-            first, surname = entry.name or names.take()
-            worker = SimWorker(
-                idx=len(workers), first_name=first, surname=surname, position=entry.position,
-                wte=Decimal(entry.wte), agency=entry.agency, login=entry.login,
-                pressure=entry.pressure if entry.pressure is not None else weighted(rng, PRESSURES),
-                practice_educator=entry.practice_educator, extra_duty=entry.extra_duty, extras=entry.extras,
-            )
-            if entry.position == "asye":
-                # ASYE started within the last year; the worker joined the team that day
-                start = random_weekday(rng, today - timedelta(days=330), today - timedelta(days=25)) or today
-                worker.asye_start = start
-            elif entry.asye_started_days_ago is not None:
-                # qualified here: joined the team on their ASYE start, completed the programme since
-                start = weekday_on_or_before(today - timedelta(days=entry.asye_started_days_ago))
-                worker.asye_start = start
-                worker.asye_completed = start + timedelta(days=entry.asye_completed_after_days)
-            elif entry.position == "student":
-                start = random_weekday(rng, today - timedelta(days=110), today - timedelta(days=45)) or today
-                worker.student_stage = rng.choice(("first", "final"))
-            elif entry.agency and rng.random() < 0.5:
-                start = random_weekday(rng, history_start, today - timedelta(days=60)) or history_start
-            else:
-                start = history_start - timedelta(days=rng.randint(60, 3600))
-            if entry.position not in ("student", "trainee"):
-                worker.registration_number = f"SW{rng.randint(10000, 129999):06d}"
-            if entry.extra_duty and template.scheme.startswith("nottinghamshire"):
-                worker.extra_duty_hours = Decimal(rng.choice(("3", "4", "5.5", "6", "8")))
-                worker.extra_duty_explanation = rng.choice(EXTRA_DUTY_EXPLANATIONS)
-            worker.seats.append(Seat(worker, t_idx, min(start, today)))
-            workers.append(worker)
-            if entry.moves_to:
-                pinned_moves.append((worker, entry.moves_to))
-            if entry.practice_educator:
-                educator = worker
-        team_workers = [w for w in workers if w.seats[0].team == t_idx]
-        seniors = [w for w in team_workers if w.position == "senior_practitioner"]
-        for w in team_workers:
-            if w.position == "student" and educator is not None:
-                w.supervisor = educator.idx
-            elif w.position in ("asye", "trainee") and seniors:
-                w.supervisor = seniors[0].idx
-    _apply_moves(rng, layout, teams, workers, months, pinned_moves)
-    return teams, areas, workers
-
-
-def _apply_moves(rng, layout: Layout, teams: list[SimTeam], workers: list[SimWorker], months: list[date],
-                 pinned: list[tuple[SimWorker, str]]) -> None:
-    """Move the roster's named movers, and one social worker per (from, to) pair of the layout, four months
-    ago (or as late as the history allows)."""
-    if len(months) < 2:
-        return
-    move_on = months[max(1, len(months) - 1 - 4)]
-    by_code = {t.code: t.idx for t in teams}
-    for worker, to_code in pinned:
-        worker.seats[0].end = move_on - timedelta(days=1)
-        worker.seats.append(Seat(worker, by_code[to_code], move_on))
-    for from_code, to_code in layout.moves:
-        source, target = by_code[from_code], by_code[to_code]
-        candidates = [
-            w for w in workers
-            if len(w.seats) == 1 and w.seats[0].team == source and w.position == "social_worker"
-            and w.seats[0].start < months[0] and w.login and not w.agency
-        ]
-        if not candidates:
-            continue
-        worker = candidates[0]
-        worker.seats[0].end = move_on - timedelta(days=1)
-        worker.seats.append(Seat(worker, target, move_on))
-
-
-def generated_layout(rng: random.Random, *, teams: int, workers: int, movers: int) -> Layout:
-    from .catalogue import AREA_NAMES, TEMPLATE_CYCLE, TeamLayout
-
-    n_areas = max(1, round(teams / 8))
-    area_names = [AREA_NAMES[i] if i < len(AREA_NAMES) else f"Area {i + 1}" for i in range(n_areas)]
-    counts: dict[str, int] = {}
-    layouts = []
-    base, extra = divmod(workers, teams)
-    for i in range(teams):
-        key = TEMPLATE_CYCLE[i % len(TEMPLATE_CYCLE)]
-        template = TEMPLATES[key]
-        counts[key] = counts.get(key, 0) + 1
-        area = area_names[i % n_areas]
-        name = f"{template.name} {counts[key]}"
-        layouts.append(TeamLayout(name, f"{template.code}{counts[key]}", area, key, (), base + (1 if i < extra else 0)))
-    moves = []
-    if teams > 1:
-        for _ in range(movers):
-            a, b = rng.sample(range(teams), 2)
-            moves.append((layouts[a].code, layouts[b].code))
-    return Layout(tuple(layouts), tuple(moves))
 
 
 # --- the case history ---------------------------------------------------------------------------------
@@ -505,11 +232,25 @@ class TeamHistory:
             self.unallocated.append(case)
 
     def month(self, k: int) -> None:
-        rng, factory, template = self.rng, self.factory, self.template
+        """One month of the team's history, in the order a team's month happens (the order also fixes the draws)."""
         p_start = self.months[k]
         p_end = min(month_end(p_start), self.today)
-        last = k == len(self.months) - 1
-        # 1. leavers' and movers' cases pass to colleagues on their last day
+        self.hand_over_leavers(p_start)
+        for case in list(self.open):  # awaiting allocations that were due
+            self.convert(case, p_end)
+        self.close_some(p_start, p_end)
+        self.end_some_coworking(p_start, p_end)
+        self.settle_waiting(p_start, p_end)
+        self.top_up(p_start, p_end)
+        self.new_referrals(p_start, p_end, last=k == len(self.months) - 1)
+        for seat in self.seats:
+            if seat.worker.position == "student" and seat.present(p_end):
+                self.student_cowork(seat, p_start, p_end)
+        for case in list(self.open):  # awaiting allocations made and due within this month
+            self.convert(case, p_end)
+
+    def hand_over_leavers(self, p_start: date) -> None:
+        """Leavers' and movers' cases pass to colleagues on their last day."""
         for seat in self.seats:
             if seat.end is not None and seat.end < p_start and not seat.closed_out:
                 seat.closed_out = True
@@ -523,26 +264,32 @@ class TeamHistory:
                                 if taker is None:
                                     self.unallocated.append(case)
                                 else:
-                                    factory.allocate(case, taker, ALLOCATED, seat.end + timedelta(days=1))
-        # 2. awaiting allocations that were due
-        for case in list(self.open):
-            self.convert(case, p_end)
-        # 3. closures
-        turnover = template.turnover * self.knobs.turnover
+                                    self.factory.allocate(case, taker, ALLOCATED, seat.end + timedelta(days=1))
+
+    def close_some(self, p_start: date, p_end: date) -> None:
+        """Closures, at the team type's turnover."""
+        rng = self.rng
+        turnover = self.template.turnover * self.knobs.turnover
         for case in list(self.open):
             if case.opened >= p_start or rng.random() >= turnover:
                 continue
             day = random_weekday(rng, max(p_start, case.last_event), p_end)
             if day is not None:
                 self.close(case, day)
-        # 4. co-working that ends before the case does
+
+    def end_some_coworking(self, p_start: date, p_end: date) -> None:
+        """Co-working that ends before the case does."""
+        rng = self.rng
         for case in self.open:
             for alloc in case.open_allocs():
                 if alloc.role == CO_WORKER and alloc.start < p_start and rng.random() < 0.12:
                     day = random_weekday(rng, max(p_start, alloc.start), p_end)
                     if day is not None:
                         self.end_alloc(alloc, day)
-        # 5. waiting cases: allocated, closed with no further action, or still waiting
+
+    def settle_waiting(self, p_start: date, p_end: date) -> None:
+        """Waiting cases: allocated, closed with no further action, or still waiting."""
+        rng = self.rng
         for case in list(self.unallocated):
             if case.opened >= p_start or case.closed is not None:
                 continue
@@ -552,12 +299,15 @@ class TeamHistory:
                 seat = self.least_loaded(p_end, {a.worker for a in case.open_allocs()})
                 if day is not None and seat is not None and seat.present(day):
                     self.unallocated.remove(case)
-                    factory.allocate(case, seat, ALLOCATED, day)
+                    self.factory.allocate(case, seat, ALLOCATED, day)
             elif roll < 0.52:
                 day = random_weekday(rng, max(p_start, case.last_event), p_end)
                 if day is not None:
                     self.close(case, day)
-        # 6. new cases up to each worker's target for the month
+
+    def top_up(self, p_start: date, p_end: date) -> None:
+        """New cases up to each worker's target for the month."""
+        rng = self.rng
         for seat in self.seats:
             if not seat.worker.case_holding or not seat.present(p_end):
                 continue
@@ -569,7 +319,10 @@ class TeamHistory:
                 if opened is None:
                     break
                 self.place_new(seat, opened, p_end, cap=max(1, math.ceil(target - self.load(seat))))
-        # 7. new referrals nobody holds yet
+
+    def new_referrals(self, p_start: date, p_end: date, *, last: bool) -> None:
+        """New referrals nobody holds yet (at least one in the last month, if nothing else waits)."""
+        rng = self.rng
         present = sum(1 for s in self.seats if s.present(p_end) and s.worker.case_holding)
         rate = 0.2 * present
         fresh = int(rate) + (rng.random() < rate - int(rate))
@@ -578,34 +331,30 @@ class TeamHistory:
         for _ in range(fresh):
             opened = random_weekday(rng, p_start, p_end)
             if opened is not None:
-                case = factory.new_case(self.team, opened)
+                case = self.factory.new_case(self.team, opened)
                 self.open.append(case)
                 self.unallocated.append(case)
-        # 8. students co-work a few families (5-8 children first placement, 8-9 final: POLICIES R12)
-        for seat in self.seats:
-            if seat.worker.position != "student" or not seat.present(p_end):
+
+    def student_cowork(self, seat: Seat, p_start: date, p_end: date) -> None:
+        """A student co-works a few families (5-8 children first placement, 8-9 final: POLICIES R12)."""
+        wanted = 7 if seat.worker.student_stage == "first" else 8
+        have = sum(c.children for c in self.open for a in c.open_allocs()
+                   if a.worker == seat.worker.idx and a.role == CO_WORKER)
+        candidates = [
+            c for c in self.open
+            if len(c.open_allocs()) == 1 and c.open_allocs()[0].role == ALLOCATED
+            and self.workers[c.open_allocs()[0].worker].position in ("social_worker", "senior_practitioner")
+        ]
+        self.rng.shuffle(candidates)
+        for case in candidates:
+            if have >= wanted - 1:
+                break
+            if have + case.children > wanted + 1:
                 continue
-            wanted = 7 if seat.worker.student_stage == "first" else 8
-            have = sum(c.children for c in self.open for a in c.open_allocs()
-                       if a.worker == seat.worker.idx and a.role == CO_WORKER)
-            candidates = [
-                c for c in self.open
-                if len(c.open_allocs()) == 1 and c.open_allocs()[0].role == ALLOCATED
-                and self.workers[c.open_allocs()[0].worker].position in ("social_worker", "senior_practitioner")
-            ]
-            rng.shuffle(candidates)
-            for case in candidates:
-                if have >= wanted - 1:
-                    break
-                if have + case.children > wanted + 1:
-                    continue
-                day = random_weekday(rng, max(p_start, seat.start, case.last_event), p_end)
-                if day is not None:
-                    factory.allocate(case, seat, CO_WORKER, day)
-                    have += case.children
-        # 9. awaiting allocations made and due within this month
-        for case in list(self.open):
-            self.convert(case, p_end)
+            day = random_weekday(self.rng, max(p_start, seat.start, case.last_event), p_end)
+            if day is not None:
+                self.factory.allocate(case, seat, CO_WORKER, day)
+                have += case.children
 
 
 def simulate(rng: random.Random, teams: list[SimTeam], workers: list[SimWorker], knobs: Knobs,

@@ -6,17 +6,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reporting.demo.generator import (
-    DEMO_PASSWORD,
-    authority_name,
-    demo_layout,
-    format_logins,
-    generate,
-    generated_data_exists,
-    login_notes,
-    login_rows,
-    wipe,
-)
+from reporting.demo.generator import demo_layout, generate, generated_data_exists, wipe
+from reporting.demo.logins import DEMO_PASSWORD, format_logins, login_notes, login_rows
+from reporting.demo.state import authority_name
 
 
 class Command(BaseCommand):

@@ -7,15 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.demo.generator import (
-    DEMO_PASSWORD,
-    format_logins,
-    generate,
-    generated_data_exists,
-    large_layout,
-    login_rows,
-    wipe,
-)
+from reporting.demo.generator import generate, generated_data_exists, large_layout, wipe
+from reporting.demo.logins import DEMO_PASSWORD, format_logins, login_rows
 
 
 class Command(BaseCommand):
