@@ -21,4 +21,5 @@ urlpatterns = [
     path("sessions/", views.session_list_view, name="session-list"),
     path("me/", views.my_workload_view, name="my-workload"),
     path("me/concern/", views.concern_raise_view, name="concern-raise"),
+    path("help/rules/", views.help_rules_view, name="help-rules"),
 ]
