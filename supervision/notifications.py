@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from supervision.help import help_url
 from supervision.models import Dispute, ProformaEntry, WorkloadConcern
 from workload.models import Team, Worker
 
@@ -74,5 +75,5 @@ def concern_notice(concern: WorkloadConcern) -> EmailMessage:
     return _message(
         template="concern_notice.txt", subject=subject, to=sorted(set(a for a in to if a)),
         context={"concern": concern, "worker": worker, "team": team,
-                 "url": absolute(reverse("supervision:session-list"))},
+                 "url": absolute(reverse("supervision:session-list")), "why_url": absolute(help_url("worker-concern"))},
     )
