@@ -79,6 +79,9 @@ def test_caseload_flags_say_the_rule_in_words_with_a_why_link(client, setting):
     assert ("Caseload is lower than expected: a reason agreed in supervision is needed. "
             '<a href="/supervision/help/rules/#expected-caseload">Why?</a>') in flags
     assert re.search(r"\b(?:R\d\d|REP-\d+|POL-\d+)\b", text_of(html)) is None
+    reason = html.split('data-policy="deviation"')[1].split('class="policy-reason"')[0]
+    assert 'name="deviation_reason"' in reason
+    assert '<a href="/supervision/help/rules/#expected-caseload">Why?</a>' in reason  # next to the field
 
 
 def test_help_page_explains_every_rule_a_page_links_to(client, setting):
