@@ -140,7 +140,8 @@ def concern_raise(*, worker: Worker, raised_by, text: str, ip: str | None = None
 
 
 def can_set_service_manager_comment(user, team: Team) -> bool:
-    """The "Service manager's overall comments" (the form's "CSM overall comments") are the service manager's (REPORTS.md (b)): the team's service manager,
+    """The "Service manager's overall comments" (the printed form's "CSM overall comments", REPORTS.md (b))
+    are the service manager's: the team's service manager,
     a head of service over the team, or an administrator."""
     if team.service_manager_id and team.service_manager_id == getattr(user, "pk", None):
         return True
