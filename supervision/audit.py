@@ -36,8 +36,8 @@ ACTION_LABELS = {
 }
 # The emails of the workflow (AuditEvent.data["kind"] of "entry.notified"), as the trail names them.
 EMAIL_KINDS = {
-    "signature_request": "Email sent asking the worker to countersign",
-    "dispute": "Email sent to the team managers about the dispute",
+    "signature_request": "Countersignature request emailed",
+    "dispute": "Dispute notice emailed",
 }
 
 

@@ -52,6 +52,6 @@ def test_reason_detail_names_the_category_by_its_label():
 def test_actions_read_in_words_never_as_codes():
     assert action_label("entry.updated") == "Saved changes"
     assert action_label("session.moved") == "Supervision date moved"
-    assert action_label("entry.notified", {"kind": "signature_request"}) == (
-        "Email sent asking the worker to countersign")
+    assert action_label("entry.notified", {"kind": "signature_request"}) == "Countersignature request emailed"
+    assert action_label("entry.notified", {"kind": "dispute"}) == "Dispute notice emailed"
     assert action_label("entry.something_new") == "Recorded a change"
