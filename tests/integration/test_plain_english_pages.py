@@ -98,3 +98,15 @@ def test_help_page_explains_every_rule_a_page_links_to(client, setting):
     client.logout()
     assert client.get(reverse("supervision:help-rules")).status_code == 302  # signed-in users only
 
+
+
+def test_worker_page_names_band_thresholds_in_the_schemes_words(client, setting):
+    team, manager, worker = setting
+    submitted(started(worker, manager, JULY), manager)
+    client.force_login(worker.user)
+
+    html = client.get(reverse("supervision:my-workload")).content.decode()
+
+    row = text_of(html.split('data-testid="my-history-table">')[1].split("</tr>")[1])
+    # the scheme's own words for each threshold (stored × WTE 1), not "Sustainable min" made from the code
+    assert "Below sustainable Demanding maximum 110; Sustainable maximum 95; Sustainable minimum 75 " in row, row

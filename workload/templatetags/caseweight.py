@@ -102,3 +102,10 @@ def reason_detail(detail: str, tables) -> str:
 def category_label(code: str, labels) -> str:
     """A category code by its label, from a {code: label} map the view prepared; the code only if unknown."""
     return (labels or {}).get(code) or code
+
+
+@register.filter
+def threshold_label(key: str, tables) -> str:
+    """A band threshold by the scheme's own words ("sustainable maximum"), capitalised; key_label if unknown."""
+    label = dict(tables.threshold_keys).get(key) if tables is not None else None
+    return label[:1].upper() + label[1:] if label else key_label(key)
