@@ -5,14 +5,17 @@ leaves no trace and a committed one always has its row (STYLE.md §11).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
+from supervision.fields import label as field_label
 from supervision.models import AuditEvent, ProformaEntry
 
-# What each action reads as on the entry page. Unknown actions fall back to the code itself.
+# What each action reads as on the entry page, in words. An action missing here reads as "Recorded a change".
 ACTION_LABELS = {
     "entry.started": "Started the pro-forma",
     "entry.created": "Created the pro-forma",
@@ -31,6 +34,13 @@ ACTION_LABELS = {
     "concern.closed": "Concern closed",
     "concern.escalated": "Unanswered concern sent to the head of service",
     "team_month.updated": "Team pro-forma fields saved",
+    "session.moved": "Supervision date moved",
+    "session.withdrawn": "Supervision session withdrawn",
+}
+# The emails of the workflow (AuditEvent.data["kind"] of "entry.notified"), as the trail names them.
+EMAIL_KINDS = {
+    "signature_request": "Countersignature request emailed",
+    "dispute": "Dispute notice emailed",
 }
 
 
@@ -61,5 +71,32 @@ def audit_event_record(
     return event
 
 
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+def action_label(action: str, data: dict[str, Any] | None = None) -> str:
+    """An action in words; never its code (issue 10: no internal codes on screen)."""
+    if action == "entry.notified" and data and data.get("kind") in EMAIL_KINDS:
+        return EMAIL_KINDS[data["kind"]]
+    return ACTION_LABELS.get(action, "Recorded a change")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of the audit trail as people read it: the action in words, the changed fields by their labels
+    (supervision.fields), the email recipients."""
+
+    event: AuditEvent
+    label: str
+    fields: str
+    recipients: str
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
+    rows = []
+    for event in events:
+        data = event.data or {}
+        names = [field_label(name) for name in data.get("fields") or ()]
+        if data.get("lines_changed"):
+            names.append("case lines")
+        to = data.get("to")
+        rows.append(AuditRow(event=event, label=action_label(event.action, data), fields=", ".join(names),
+                             recipients=", ".join(to) if isinstance(to, list) else ""))
+    return rows

@@ -25,6 +25,7 @@ from supervision.forms import (
     textarea,
     yes_no,
 )
+from supervision.help import FIELD_ANCHORS, help_url
 from supervision.models import EntryLine, ProformaEntry
 from supervision.rules import NO_PROFORMA_POSITIONS, REASON_FIELDS
 from workload.models import Position
@@ -166,7 +167,10 @@ class EntryForm(forms.Form):
         attrs = {"data_policy": trigger, "data_keep": "1" if keep else "0"}
         if trigger not in self.triggers and not keep:
             attrs["hidden"] = "hidden"
-        return Div(name, css_class="policy-reason", **attrs)
+        if name in ("over_max_until", "over_max_review_on"):  # one "Why?" for the three over-maximum fields
+            return Div(name, css_class="policy-reason", **attrs)
+        why = HTML(f'<p class="small mb-2 policy-why"><a href="{help_url(FIELD_ANCHORS[name])}">Why?</a></p>')
+        return Div(name, why, css_class="policy-reason", **attrs)
 
     def _layout(self) -> Layout:
         """Sections 1-3 (before the case lines, which the page renders itself)."""

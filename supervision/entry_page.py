@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from supervision.audit import action_label
+from supervision.audit import audit_rows
 from supervision.entry_editor import EntryEditor
 from supervision.forms import ReviseForm
 from supervision.models import EntryStatus, ProformaEntry
@@ -41,7 +41,7 @@ def _shared(user, entry: ProformaEntry, page: EntryPageData, score) -> dict[str,
     return {
         "entry": entry, "page": page, "tables": page.tables,
         "labels": code_labels(page.tables, entry.team_type),
-        "audit": [(event, action_label(event.action)) for event in page.audit_events],
+        "audit": audit_rows(page.audit_events),
         "hours_per_week": entry.wte * settings.CASEWEIGHT_FULLTIME_HOURS,
         "score": score,
     }

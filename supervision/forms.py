@@ -130,8 +130,8 @@ class TeamMonthForm(forms.Form):
                                            min_value=0, max_value=100_000, required=False)
     manager_comment = forms.CharField(label="Team manager's comment", required=False, widget=textarea(3))
     service_manager_comment = forms.CharField(
-        label="CSM overall comments (to include information about measures put in place to support staff with "
-              "high workloads)", required=False, widget=textarea(3))
+        label="Service manager's overall comments", required=False, widget=textarea(3),
+        help_text="To include information about measures put in place to support staff with high workloads.")
     suggestions = forms.CharField(label="Suggestions to improve the WLM system", required=False, widget=textarea(2))
 
     def __init__(self, *args, manages: bool, senior: bool, **kwargs):

@@ -279,6 +279,12 @@ class TeamMonth(TimeStampedModel):
     unallocated_cases = models.PositiveIntegerField(null=True, blank=True)
     manager_comment = models.TextField(blank=True)
     service_manager_comment = models.TextField(blank=True)
+    # Who wrote the service manager's comment and when: shown beside it, so a head of service reading the
+    # month knows whose view it is and how current (set by team_month_update, cleared with the comment).
+    service_manager_comment_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    service_manager_comment_at = models.DateTimeField(null=True, blank=True)
     suggestions = models.TextField(blank=True)
     lock_version = models.PositiveIntegerField(default=0)
 

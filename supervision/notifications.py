@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from supervision.concerns import concern_respond_by
+from supervision.help import help_url
 from supervision.models import Dispute, ProformaEntry, WorkloadConcern
 from workload.models import Team, Worker
 
@@ -75,7 +76,8 @@ def concern_notice(concern: WorkloadConcern) -> EmailMessage:
     return _message(
         template="concern_notice.txt", subject=subject, to=sorted(set(a for a in to if a)),
         context={"concern": concern, "worker": worker, "team": team, "respond_by": concern_respond_by(concern),
-                 "url": absolute(reverse("supervision:concern-detail", args=[concern.pk]))},
+                 "url": absolute(reverse("supervision:concern-detail", args=[concern.pk])),
+                 "why_url": absolute(help_url("worker-concern"))},
     )
 
 

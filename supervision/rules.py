@@ -203,7 +203,7 @@ def required_reason_errors(*, entry: ProformaEntry, triggers: frozenset[str], pa
     if entry.workload_manageable is None:
         errors["workload_manageable"] = "Say whether the workload is manageable in the hours worked."
     if not entry.workload_comment.strip():
-        errors["workload_comment"] = "Give detail on the workload (field 7); it is required before submitting."
+        errors["workload_comment"] = "Give detail on the workload; it is required before submitting."
     if "extra_duty" in triggers and not entry.extra_duty_explanation.strip():
         errors["extra_duty_explanation"] = (
             f"Explain the {plain(entry.extra_duty_hours)} hours of extra duties; it is required when hours are entered."
@@ -212,27 +212,27 @@ def required_reason_errors(*, entry: ProformaEntry, triggers: frozenset[str], pa
         errors["deviation_reason"] = (
             f"{panel.children} children is {panel.deviation} than the expected caseload "
             f"({plain(panel.expected_low.quantize(Decimal('0.01')))}–{plain(panel.expected_high.quantize(Decimal('0.01')))}): "
-            "record the reason agreed in supervision (POLICIES R06)."
+            "record the reason agreed in supervision."
         )
     if "over_max" in triggers:
         limit = plain(panel.maximum.quantize(Decimal("0.01")))
         if not entry.over_max_reason.strip():
-            errors["over_max_reason"] = f"{panel.children} children is over the maximum of {limit}: record the reason (R03)."
+            errors["over_max_reason"] = f"{panel.children} children is over the maximum of {limit}: record the reason."
         if entry.over_max_until is None:
-            errors["over_max_until"] = "Set a time limit for holding more than the maximum (R03)."
+            errors["over_max_until"] = "Set a time limit for holding more than the maximum."
         if entry.over_max_review_on is None:
-            errors["over_max_review_on"] = "Set a review date (R03)."
+            errors["over_max_review_on"] = "Set a date to review the caseload above the maximum."
     if "demanding" in triggers:
         if entry.demanding_until is None:
-            errors["demanding_until"] = "Demanding band: record until when the worker may hold this level (R21)."
+            errors["demanding_until"] = "Demanding band: record until when the worker may hold this level of work."
         elif entry.date_of_score and entry.demanding_until < entry.date_of_score:
             errors["demanding_until"] = "The end date must not be before the date of score."
     if "high" in triggers and not entry.high_priorities.strip():
-        errors["high_priorities"] = "High band: record the agreed priorities and how the workload will be managed (R22)."
+        errors["high_priorities"] = "High band: record the agreed priorities and how the workload will be managed."
     if "over_capacity" in triggers and not entry.over_capacity_reason.strip():
-        errors["over_capacity_reason"] = "Over capacity: record this month's reason (R23)."
+        errors["over_capacity_reason"] = "Over capacity: record this month's reason."
     if "remedial" in triggers and not entry.remedial_action.strip():
-        errors["remedial_action"] = "Over capacity two months running: record the remedial action (R23)."
+        errors["remedial_action"] = "Over capacity two months running: record the remedial action."
     return errors
 
 

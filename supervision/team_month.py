@@ -193,7 +193,7 @@ def team_month_summary(*, team: Team, month: date, today: date | None = None) ->
         team=team,
         month=month,
         rows=rows,
-        team_month=TeamMonth.objects.filter(team=team, month=month).first(),
+        team_month=TeamMonth.objects.filter(team=team, month=month).select_related("service_manager_comment_by").first(),
         figures=team_figures(team=team, day=min(today, month_end(month))),
         scheme_label=assignment.scheme_version.label if assignment else "",
         band_choices=band_choices,

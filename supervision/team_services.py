@@ -140,7 +140,8 @@ def concern_raise(*, worker: Worker, raised_by, text: str, ip: str | None = None
 
 
 def can_set_service_manager_comment(user, team: Team) -> bool:
-    """The "CSM overall comments" are the service manager's (REPORTS.md (b)): the team's service manager,
+    """The "Service manager's overall comments" (the printed form's "CSM overall comments", REPORTS.md (b))
+    are the service manager's: the team's service manager,
     a head of service over the team, or an administrator."""
     if team.service_manager_id and team.service_manager_id == getattr(user, "pk", None):
         return True
@@ -176,6 +177,10 @@ def team_month_update(*, team: Team, month: date, updated_by, expected_lock_vers
         raise PermissionDenied("Only the team's managers can change the manager's comment and unallocated count.")
     for name, value in wanted.items():
         setattr(team_month, name, value)
+    if "service_manager_comment" in changed:  # the comment is shown with its author and time
+        has_comment = bool(team_month.service_manager_comment)
+        team_month.service_manager_comment_by = updated_by if has_comment else None
+        team_month.service_manager_comment_at = timezone.now() if has_comment else None
     team_month.full_clean()
     team_month.save()
     audit_event_record(actor=updated_by, action="team_month.updated", target=team_month, ip=ip,

@@ -26,4 +26,5 @@ urlpatterns = [
     path("concerns/<cw_id:pk>/", concern_views.concern_detail_view, name="concern-detail"),
     path("concerns/<cw_id:pk>/answer/", concern_views.concern_answer_view, name="concern-answer"),
     path("concerns/<cw_id:pk>/close/", concern_views.concern_close_view, name="concern-close"),
+    path("help/rules/", views.help_rules_view, name="help-rules"),
 ]

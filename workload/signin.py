@@ -79,7 +79,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset, limited per client address and per email address.
 
     The answer never says whether an account uses the address: the limits count requests, not accounts,
-    so a known and an unknown address get the same "check your email" page and the same refusal."""
+    so a known and an unknown address get the same "check your email" page and the same refusal.
+    The email names the authority and links to CASEWEIGHT_SITE_URL, never the request's Host header."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # read per request, so settings overrides apply
+        return {"site_url": settings.CASEWEIGHT_SITE_URL.rstrip("/"), "authority": settings.CASEWEIGHT_AUTHORITY_NAME}
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         form = self.get_form()

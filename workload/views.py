@@ -34,6 +34,7 @@ from workload.selectors import (
     worker_snapshot_list,
 )
 from workload.tables import TeamTable
+from workload.templatetags.caseweight import category_labels
 from workload.whatif import FieldError, carried_month, month_input_build, what_if_score
 
 
@@ -90,8 +91,11 @@ def team_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     worker = worker_get_for_user(user=request.user, pk=pk)
     today = timezone.localdate()
+    scheme = team_scheme_on(team=worker.team, month=today) if worker.team_id else None
     context = {
         "worker": worker,
+        # cases show their category by its label (issue 10: no scheme codes on a page)
+        "category_labels": category_labels(scheme.scheme_version.tables()) if scheme else {},
         "allocations": worker_allocation_list(worker=worker, day=today),
         "memberships": worker_membership_list(worker=worker),
         "snapshots": worker_snapshot_list(worker=worker, kind=SnapshotKind.MONTH_END),

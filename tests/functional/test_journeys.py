@@ -240,7 +240,8 @@ def test_month_cycle_submit_countersign_dispute_resubmit_revise(
     expect(page.locator("#audit-trail tr[data-action='entry.disputed'] td:nth-child(3)")).to_have_text(
         f"Disputed: “{reason}”")
     expect(page.locator("#audit-trail tr[data-action='entry.notified'] td:nth-child(3)")).to_have_text(
-        [f"Email sent to {SAM}", f"Email sent to {TESS}", f"Email sent to {SAM}"])
+        [f"Countersignature request emailed to {SAM}", f"Dispute notice emailed to {TESS}",
+         f"Countersignature request emailed to {SAM}"])
     expect(page.locator("#disputes li")).to_contain_text(f"Sam Worker: {reason} (resubmitted {today:%-d %b %Y})")
     log_out(page)
 

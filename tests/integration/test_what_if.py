@@ -49,6 +49,10 @@ def test_the_nottinghamshire_worked_example_is_explained_figure_by_figure(client
         ("Interpreter", "1"),
     ]]
     assert "Below sustainable" in page
+    # the source of each figure names the category by its label, never its code
+    assert ("(Table N-AD, Strategy discussion leading to a S47 assessment and ICPC (includes Police Protection "
+            "Order), column A)") in page
+    assert "s47_icpc" not in page.split('data-testid="case-reasons">')[1]
     assert ProformaEntry.objects.count() == 0  # nothing saved
 
 

@@ -1,5 +1,7 @@
 """Display helpers: band badges and exact points. No business rules here."""
+import re
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
 from django.utils.html import format_html
@@ -75,3 +77,35 @@ def what_if_compare(context, entry, lines) -> dict:
     """A button that posts a month to the scoring page: a POST form with hidden fields, never a link,
     because the lines carry case references and categories, and URLs end up in logs and histories."""
     return {"csrf_token": context.get("csrf_token"), "fields": what_if_fields(entry, lines)}
+
+
+@lru_cache(maxsize=32)  # SchemeTables hash by identity; a version's tables are built once per process
+def category_labels(tables) -> dict[str, str]:
+    """code -> label of every category of a scheme version, across its team types."""
+    return {code: spec.label for team in tables.team_type_specs.values() for code, spec in team.categories.items()}
+
+
+_TABLE_ROW = re.compile(r" row (?P<code>[a-z0-9_]+)(?=,|$)")
+
+
+@register.filter
+def reason_detail(detail: str, tables) -> str:
+    """A scoring reason's source as people read it: the engine writes "Table N-AD row s47_icpc, column A"
+    (its JSON and golden tests keep that); pages say "Table N-AD, S47 with ICPC, column A"."""
+    if not detail or tables is None:
+        return detail
+    labels = category_labels(tables)
+    return _TABLE_ROW.sub(lambda m: f", {labels[m['code']]}" if m["code"] in labels else m.group(0), detail)
+
+
+@register.filter
+def category_label(code: str, labels) -> str:
+    """A category code by its label, from a {code: label} map the view prepared; the code only if unknown."""
+    return (labels or {}).get(code) or code
+
+
+@register.filter
+def threshold_label(key: str, tables) -> str:
+    """A band threshold by the scheme's own words ("sustainable maximum"), capitalised; key_label if unknown."""
+    label = dict(tables.threshold_keys).get(key) if tables is not None else None
+    return label[:1].upper() + label[1:] if label else key_label(key)
