@@ -103,7 +103,7 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "may_record": may_record, "filter": status_filter, "table": table, "today": today,
         "showing_all": valid and status_filter.form.cleaned_data.get("show") == SHOW_ALL,
-        "sessions": recent_sessions(teams=_chosen_teams(request, chosen)), "query": query,
+        "sessions": recent_sessions(teams=_chosen_teams(request, chosen), today=today), "query": query,
     }
     return render(request, "supervision/session_list.html", context, status=status)
 
