@@ -103,3 +103,19 @@ def test_an_administrator_chooses_a_team_before_the_record_form_lists_workers(cl
     options = re.findall(r'<option value="(\d+)"[^>]*>[^<]*\(T00', chosen)
     assert len(options) == 2 and 'data-testid="session-form"' in chosen
     assert f'href="?team={teams[0].pk}&amp;worker=' in chosen
+
+
+@pytest.mark.parametrize(("query", "status", "error_field"), [
+    ({"page": "999"}, 200, None), ({"page": "abc"}, 200, None), ({"per_page": "0"}, 200, None),
+    ({"per_page": "99999"}, 200, None), ({"sort": "nope"}, 200, None), ({"worker": "²"}, 200, None),
+    ({"show": "x"}, 400, "show"), ({"team": "abc"}, 400, "team"), ({"team": "9" * 30}, 400, "team"),
+    ({"name": "x" * 200}, 400, "name"), ({"name": "\x00"}, 400, "name"),
+])
+def test_odd_query_strings_are_a_page_or_a_400_by_the_field(client, query, status, error_field):
+    _teams(1, workers=3)
+    client.force_login(user_in(Role.ADMINISTRATOR))
+    response = client.get(URL, query)
+    assert response.status_code == status
+    body = response.content.decode()
+    assert len(_row_ids(body)) == 3  # a bad filter shows the unfiltered list under the message
+    assert (f'id="id_{error_field}_error"' in body) if error_field else ("_error" not in body)
