@@ -4,6 +4,7 @@ import workload.converters  # noqa: F401  registers cw_id, cw_yyyy, cw_mm
 
 from . import views
 from .views import concerns as concern_views
+from .views.pdf import entry_pdf_view
 
 app_name = "supervision"
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("entries/<cw_id:pk>/countersign/", views.entry_countersign_view, name="entry-countersign"),
     path("entries/<cw_id:pk>/dispute/", views.entry_dispute_view, name="entry-dispute"),
     path("entries/<cw_id:pk>/revise/", views.entry_revise_view, name="entry-revise"),
+    path("entries/<cw_id:pk>/pdf/", entry_pdf_view, name="entry-pdf"),
     path("sessions/", views.session_list_view, name="session-list"),
     path("me/", views.my_workload_view, name="my-workload"),
     path("me/concern/", views.concern_raise_view, name="concern-raise"),

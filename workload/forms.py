@@ -8,6 +8,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from workload.models import SchemeVersion
 from workload.scoring.validate import MAX_EXTRA_DUTY_HOURS
@@ -17,6 +18,7 @@ MAX_LINES = 60  # case lines one month can have on the page
 MAX_CHILDREN = 99  # children on one line (the score command allows up to 999: caseload-count lists)
 MAX_REFERENCE = 40  # characters of a line reference
 LINES_PREFIX = "lines"
+ADD_LINES_DEFAULT = 4  # blank lines "Add lines" gives when no number is chosen
 
 TOO_MANY_LINES = "A month can have at most {max} case lines on this page; the form sent {sent}. Remove some lines."
 LINES_GARBLED = "The list of case lines did not arrive complete. Reload the page and enter the month again."
@@ -63,6 +65,12 @@ class SchemeChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if tables is not None:
             self.fields["team_type"].choices = list(tables.team_types.items())
+        # the team types follow the scheme at once: htmx fetches the page for the chosen scheme and swaps in
+        # only its team-type field (without JavaScript, "Use this scheme" does the same)
+        self.fields["scheme"].widget.attrs.update({
+            "hx-get": reverse("workload:what-if"), "hx-trigger": "change", "hx-include": "this",
+            "hx-target": "#team-type-field", "hx-select": "#team-type-field", "hx-swap": "outerHTML",
+        })
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -127,7 +135,8 @@ class WhatIfLineForm(forms.Form):
                         "max_value": f"Enter a whole number of children from 1 to {MAX_CHILDREN}."},
     )
     category = forms.ChoiceField(label="Category")
-    factors = forms.MultipleChoiceField(label="Additional factors", required=False)
+    # checkboxes, as on the pro-forma (supervision.entry_forms.EntryLineForm): no Ctrl-click to choose two
+    factors = forms.MultipleChoiceField(label="Additional factors", required=False, widget=forms.CheckboxSelectMultiple)
     co_worked = forms.BooleanField(label="Co-worked", required=False)
     co_work_share = forms.DecimalField(
         label="Share", required=False,
@@ -139,10 +148,9 @@ class WhatIfLineForm(forms.Form):
     def __init__(self, *args, tables, team_type, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "Choose a category")] + list(tables.categories_for(team_type))
+        self.fields["children"].widget.attrs["inputmode"] = "numeric"  # as on the pro-forma
         if tables.accepts_factors:
             self.fields["factors"].choices = _all_factor_choices(tables, team_type)
-            self.fields["factors"].widget.attrs["size"] = 4
-            self.fields["factors"].help_text = "Hold Ctrl (Cmd on a Mac) to choose more than one."
         else:
             del self.fields["factors"]
         if not tables.accepts_co_work_share:

@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 from workload.access import can_manage_team, team_get_for_user, teams_for_user, worker_get_for_user
 from workload.filters import TeamFilter
 from workload.forms import (
+    ADD_LINES_DEFAULT,
     LINES_PREFIX,
     MAX_LINES,
     SchemeChoiceForm,
@@ -20,7 +21,7 @@ from workload.forms import (
     line_formset,
     lines_total_error,
 )
-from workload.models import SchemeVersion, SnapshotKind
+from workload.models import SchemeVersion, SnapshotKind, Team, Worker
 from workload.selectors import (
     latest_snapshot_date,
     team_figures,
@@ -116,9 +117,11 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
     body = request.POST if posted else {}
     versions = SchemeVersion.objects.order_by("label")
     slug = _code(body.get("scheme"), request.GET.get("scheme"))
+    own_slug, own_team_type = ("", "") if slug else _own_scheme(request.user)
+    slug = slug or own_slug
     version = (versions.filter(slug=slug).first() if slug else None) or versions.first()
     tables = version.tables()
-    team_type = _code(body.get("team_type"), request.GET.get("team_type"))
+    team_type = _code(body.get("team_type"), request.GET.get("team_type")) or own_team_type
     if team_type not in tables.team_types:  # unknown or from another scheme: start at the first
         team_type = next(iter(tables.team_types))
     chooser = SchemeChoiceForm(initial={"scheme": version, "team_type": team_type}, tables=tables)
@@ -140,18 +143,30 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
     context = {
         "chooser": chooser, "version": version, "carried": carried, "tables": tables, "team_type": team_type,
         "worker_form": worker_form, "lines": lines, "score": score, "score_error": score_error,
-        "lines_error": lines_error, "max_lines": MAX_LINES,
+        "lines_error": lines_error, "max_lines": MAX_LINES, "add_lines_default": ADD_LINES_DEFAULT,
         "wte": worker_form.cleaned_data.get("wte") if worker_form.is_bound and worker_form.is_valid() else None,
     }
     # htmx posts get the whole page too and swap only #what-if (hx-select), so field errors show in place
     return render(request, "workload/what_if.html", context, status=400 if lines_error else 200)
 
 
+def _own_scheme(user) -> tuple[str, str]:
+    """The scheme slug and team type of the user's own team this month: the team of their worker record,
+    else the first team they manage by name; ("", "") if they have neither (an administrator, SMT)."""
+    team = next((w.team for w in Worker.objects.filter(user=user, team__isnull=False).select_related("team")), None)
+    team = team or Team.objects.filter(managers=user).order_by("name", "pk").first()
+    assignment = team_scheme_on(team=team, month=current_month()) if team else None
+    return (assignment.scheme_version.slug, assignment.team_type) if assignment else ("", "")
+
+
 def _with_more_lines(data):
-    """The posted month with four more blank lines (up to the maximum): "Add lines" on the page."""
+    """The posted month with more blank lines: as many as asked in "add_count" (4 if missing or not a whole
+    number), never beyond the maximum: "Add lines" on the page."""
     data = data.copy()
     total = int(data[f"{LINES_PREFIX}-TOTAL_FORMS"])
-    data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(total + 4, MAX_LINES))
+    raw = data.get("add_count", "")
+    wanted = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else ADD_LINES_DEFAULT
+    data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(total + max(wanted, 1), MAX_LINES))
     return data
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
 
+from supervision.filters import SHOW_ALL, SHOW_DUE, SupervisionStatusFilter
 from supervision.forms import (
     SessionForm,
 )
 from supervision.rules import NO_PROFORMA_POSITIONS
-from supervision.supervision_due import overdue_supervisions, recent_sessions, supervision_status_list
+from supervision.supervision_due import due_only, recent_sessions, supervision_status_rows
+from supervision.tables import SupervisionStatusTable
 from supervision.team_services import (
     session_record,
 )
@@ -27,55 +32,83 @@ from workload.capabilities import can
 from workload.models import Worker
 
 
+def _small_id(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None  # "²".isdigit()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_list_view(request: HttpRequest) -> HttpResponse:
-    """Overdue supervisions for the teams the user can see, and the form to record a session."""
-    teams = teams_for_user(request.user)
-    team_filter = request.GET.get("team")
-    if team_filter:
-        if not (team_filter.isascii() and team_filter.isdigit() and len(team_filter) <= 18):
-            raise Http404("No such team.")
-        teams = teams.filter(pk=int(team_filter))
-        if not teams.exists():
-            raise Http404("No such team.")
+    """Who is due or overdue for supervision in the teams the user can see (filtered, sorted and paged in the
+    database: a fixed number of queries whatever the authority's size), and the form to record a session.
+
+    The form lists the workers of one team: the team chosen in the filter, or the only team the user manages;
+    someone who manages many teams (an administrator) chooses a team first, or follows a row's "Record" link."""
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("show", SHOW_DUE)
+    rows = supervision_status_rows(teams=teams_for_user(request.user))
+    status_filter = SupervisionStatusFilter(data, queryset=rows, request=request)
+    valid = status_filter.is_valid()
+    chosen = status_filter.form.cleaned_data.get("team") if valid else None
+    shown = status_filter.qs if valid else rows
+    if not valid or status_filter.form.cleaned_data.get("show") != SHOW_ALL:
+        shown = due_only(shown, today=today).order_by(F("next_due").asc(nulls_first=True), "surname", "pk")
+
     managed = managed_teams_for_user(request.user)
-    workers = (
-        Worker.objects.filter(team__in=managed.values("pk"), is_active=True)
-        .exclude(position__in=NO_PROFORMA_POSITIONS).select_related("team").order_by("surname", "first_name")
-    )
+    managed_count = managed.count() if can(request.user, "session.record") else 0
+    may_record = managed_count > 0
+    workers = (Worker.objects.filter(team__in=managed.values("pk"), is_active=True)
+               .exclude(position__in=NO_PROFORMA_POSITIONS).select_related("team").order_by("surname", "first_name"))
+    wanted = _small_id(request.GET.get("worker", ""))
+    if chosen is not None:
+        form_workers = workers.filter(team=chosen)
+    elif wanted is not None:
+        form_workers = workers.filter(team__in=Worker.objects.filter(pk=wanted).values("team_id"))
+    elif managed_count == 1:
+        form_workers = workers
+    else:
+        form_workers = None  # too many to list: choose a team first
+    query = urlencode({"team": chosen.pk}) if chosen is not None else ""
     form = None
-    status = 200
+    status = 200 if valid else 400
     if request.method == "POST":
-        if not (can(request.user, "session.record") and managed.exists()):
+        if not may_record:
             raise PermissionDenied("Only a team manager can record supervision sessions.")
-        form = SessionForm(request.POST, workers=workers)
+        form = SessionForm(request.POST, workers=form_workers if form_workers is not None else workers)
         if form.is_valid():
-            data = form.cleaned_data
+            cleaned = form.cleaned_data
             try:
-                session = session_record(worker=data["worker"], recorded_by=request.user, held_on=data["held_on"],
-                                         held=data["held"], kind=data["kind"], attendees=data["attendees"],
-                                         notes=data["notes"], ip=client_ip(request))
+                session = session_record(worker=cleaned["worker"], recorded_by=request.user, held_on=cleaned["held_on"],
+                                         held=cleaned["held"], kind=cleaned["kind"], attendees=cleaned["attendees"],
+                                         notes=cleaned["notes"], ip=client_ip(request))
             except ValidationError as exc:
                 errors_onto_form(form, exc)
                 status = 400
             else:
                 due = f" Next due {session.next_due:%-d %B %Y}." if session.next_due else ""
                 messages.success(request, f"Session recorded for {session.worker.full_name}.{due}")
-                return redirect(reverse("supervision:session-list") + (f"?team={team_filter}" if team_filter else ""))
+                return redirect(reverse("supervision:session-list") + (f"?{query}" if query else ""))
         else:
             status = 400
-    elif can(request.user, "session.record") and managed.exists():
-        initial = {"held_on": timezone.localdate()}
-        wanted = request.GET.get("worker", "")
-        if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # "²" is a digit to isdigit()
-            initial["worker"] = int(wanted)
-        form = SessionForm(initial=initial, workers=workers)
-    today = timezone.localdate()
+    elif may_record and form_workers is not None:
+        initial = {"held_on": today}
+        if wanted is not None:
+            initial["worker"] = wanted
+        form = SessionForm(initial=initial, workers=form_workers)
+
+    table = SupervisionStatusTable(shown, today=today,
+                                   record_query=None if not may_record else (f"{query}&" if query else ""))
+    RequestConfig(request, paginate={"per_page": SupervisionStatusTable.PER_PAGE}).configure(table)
     context = {
-        "form": form, "overdue": overdue_supervisions(teams=teams, today=today),
-        "schedule": supervision_status_list(teams=teams, today=today),
-        "sessions": recent_sessions(teams=teams), "today": today, "team_filter": team_filter,
-        "teams": list(teams_for_user(request.user).order_by("name")),
+        "form": form, "may_record": may_record, "filter": status_filter, "table": table, "today": today,
+        "showing_all": valid and status_filter.form.cleaned_data.get("show") == SHOW_ALL,
+        "sessions": recent_sessions(teams=_chosen_teams(request, chosen), today=today), "query": query,
     }
     return render(request, "supervision/session_list.html", context, status=status)
+
+
+def _chosen_teams(request: HttpRequest, chosen):
+    """The teams the recent sessions list covers: the chosen team, else every team the user can see."""
+    teams = teams_for_user(request.user)
+    return teams.filter(pk=chosen.pk) if chosen is not None else teams

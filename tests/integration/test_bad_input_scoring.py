@@ -53,22 +53,16 @@ def test_line_values_in_the_query_string_are_ignored(logged_in, query):
 
 
 @pytest.mark.parametrize("scheme", ["%00", "nottinghamshire-wlm-2016%00", "x" * 5000])
-def test_a_nul_or_overlong_scheme_falls_back_to_the_first_scheme(logged_in, scheme):
-    from workload.models import SchemeVersion
-
-    first = SchemeVersion.objects.order_by("label").first()
+def test_a_nul_or_overlong_scheme_falls_back_to_the_users_own_teams_scheme(logged_in, scheme):
     response = logged_in.get(f"{URL}?scheme={scheme}&team_type=%00")
-    assert response.status_code == 200
-    assert f"{first.label} — {next(iter(first.tables().team_types.values()))}" in page_text(response)
+    assert response.status_code == 200  # the manager's team: Nottinghamshire, assessment (TeamFactory)
+    assert "Nottinghamshire WLM tool (2016) — Assessment Teams" in page_text(response)
 
 
 def test_a_nul_scheme_in_a_post_body_is_ignored_too(logged_in):
-    from workload.models import SchemeVersion
-
-    first = SchemeVersion.objects.order_by("label").first()
     response = logged_in.post(URL, month_post([], scheme="\x00", team_type="\x00"))
     assert response.status_code == 200
-    assert f'<input type="hidden" name="scheme" value="{first.slug}">' in response.content.decode()
+    assert '<input type="hidden" name="scheme" value="nottinghamshire-wlm-2016">' in response.content.decode()
 
 
 # ---------------------------------------------------------------------------------------------- the formset
@@ -189,7 +183,10 @@ def test_the_entry_page_has_no_link_carrying_case_data(client, manager, worker):
 def test_the_scoring_page_posts_everything_and_puts_no_case_data_in_urls(logged_in):
     html = logged_in.post(URL, month_post([{"children": "2", "category": "s47_icpc", "reference": "F-4001"}])
                           ).content.decode()
-    assert re.findall(r'hx-(get|put|patch|delete)=', html) == []
+    assert re.findall(r'hx-(put|patch|delete)=', html) == []
+    # the one hx-get: the scheme select fetching its team types, with nothing but the scheme (hx-include)
+    assert re.findall(r'<select name="scheme"[^>]*hx-get="([^"]*)"[^>]*hx-include="this"', html) == [URL]
+    assert len(re.findall(r'hx-get=', html)) == 1
     assert re.findall(r'hx-post="([^"]*)"', html) == [URL]
     assert [a for a in re.findall(r'(?:href|action|hx-post)="([^"]*)"', html) if "lines-" in a or "F-4001" in a] == []
     get_forms = re.findall(r'<form [^>]*method="get"[^>]*>(.*?)</form>', html, re.S)
