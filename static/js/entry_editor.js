@@ -66,7 +66,18 @@
       describedBy(input, true, box.id);
     });
   }
+  function followGrade() {
+    /* Options only some grades may have (e.g. Swindon's PSW points): hidden for other grades, unless ticked
+       (so they can be unticked). The server still judges the grade. */
+    var grade = document.getElementById("id_grade");
+    var value = grade ? grade.value : "";
+    document.querySelectorAll("input[data-grades]").forEach(function (input) {
+      var row = input.closest(".form-check") || input;
+      row.hidden = !input.checked && input.getAttribute("data-grades").split(" ").indexOf(value) < 0;
+    });
+  }
   document.body.addEventListener("change", function (evt) {
+    if (evt.target.id === "id_grade") { followGrade(); }
     var box = evt.target.closest(".cw-factors");
     var count = box && box.querySelector(".cw-factor-count");
     if (count) { count.textContent = box.querySelectorAll("input[type=checkbox]:checked").length; }
@@ -88,5 +99,6 @@
       htmx.trigger("#entry-form", "cw:rescore");
     }
   });
+  followGrade();
   applyLive();
 })();

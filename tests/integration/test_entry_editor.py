@@ -1,0 +1,94 @@
+"""The pro-forma editor (issue 10, "The pro-forma while editing"): per-line factor choices, grade-bound and
+repeatable extras, warnings before saving, required marks, and where a refused submit leaves the browser."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from supervision.entry_forms import EntryForm
+from supervision.entry_scoring import scheme_tables
+from supervision.models import ProformaEntry
+from tests.factories import TeamFactory
+from tests.factories_supervision import allocate, started, team_manager, worker_with_login
+from tests.integration.test_supervision_views import form_data
+
+pytestmark = pytest.mark.django_db
+JULY = date(2025, 7, 1)
+SWINDON_CIN_FACTORS = ["court_settled", "court_initial_or_final", "single_assessment", "s47_enquiry",
+                       "pre_proceedings", "travel_local", "travel_1_2h", "travel_over_2h", "time_limited_task"]
+
+
+def _entry(scheme: tuple[str, str], lines: list[tuple[str, int, str]]):
+    team = TeamFactory(scheme=scheme)
+    manager = team_manager(team)
+    worker = worker_with_login(team)
+    for reference, children, category in lines:
+        allocate(worker, reference=reference, children=children, category=category)
+    return manager, started(worker, manager, JULY)
+
+
+def _factor_values(html: str, index: int) -> list[str]:
+    cell = re.search(rf'<td class="cw-col-factors"[^>]*id="line-factors-{index}">(.*?)</td>', html, re.S).group(1)
+    return re.findall(rf'name="lines-{index}-factors" value="([^"]+)"', cell)
+
+
+def test_a_swindon_cin_line_offers_only_the_factors_its_category_allows(client):
+    manager, entry = _entry(("swindon-cws-v1", "childrens_social_work"), [("S-1", 2, "cin"), ("S-2", 1, "cp")])
+    client.force_login(manager)
+    html = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    assert _factor_values(html, 0) == SWINDON_CIN_FACTORS  # no "LAC complex" or "CP complex" on a CIN line
+    assert _factor_values(html, 1) == ["cp_complex", *SWINDON_CIN_FACTORS]
+
+
+def test_changing_a_lines_category_redraws_its_factors_and_keeps_a_refused_tick_visible(client):
+    manager, entry = _entry(("swindon-cws-v1", "childrens_social_work"), [("S-1", 2, "cp")])
+    client.force_login(manager)
+    data = form_data(entry, **{"lines-0-category": "cin", "lines-0-factors": ["cp_complex", "travel_local"]})
+    response = client.post(reverse("supervision:entry-lines", args=[entry.pk]), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _factor_values(html, 0) == [*SWINDON_CIN_FACTORS, "cp_complex"]
+    assert "(not scored for this category: untick it)" in html
+    assert ProformaEntry.objects.get(pk=entry.pk).lines.get().category == "cp"  # nothing saved
+
+
+def test_swindon_psw_points_carry_their_grade_and_the_page_follows_it(client):
+    manager, entry = _entry(("swindon-cws-v1", "childrens_social_work"), [("S-1", 1, "cin")])
+    client.force_login(manager)
+    html = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    psw = re.search(r'<input[^>]*value="higher_specialist_psw"[^>]*>', html).group(0)
+    assert 'data-grades="higher_specialist"' in psw
+    group = re.search(r'<input[^>]*value="group_work"[^>]*>', html).group(0)
+    assert "data-grades" not in group
+
+
+def test_warrington_repeatable_extras_are_counts_and_save_as_repeated_codes(client):
+    manager, entry = _entry(("warrington-wms-2014", "children_in_need"), [("W-1", 1, "cp")])
+    client.force_login(manager)
+    html = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    assert re.search(r'<input type="number" name="extra_count_abe_interview"', html)
+    assert re.search(r'<input type="number" name="extra_count_fostering_info_meeting"', html)
+    assert 'value="abe_interview"' not in html  # not a checkbox
+    data = form_data(entry, extra_count_abe_interview="3", extras=["pq_training"], date_of_score="2025-07-15")
+    response = client.post(reverse("supervision:entry-detail", args=[entry.pk]), data)
+    assert response.status_code == 302
+    saved = ProformaEntry.objects.get(pk=entry.pk)
+    assert saved.extras == ["pq_training", "abe_interview", "abe_interview", "abe_interview"]
+    page = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    assert re.search(r'name="extra_count_abe_interview" value="3"', page)
+
+
+def test_entry_form_counts_are_bounded():
+    tables = scheme_tables_for("warrington-wms-2014")
+    form = EntryForm({"lock_version": 0, "position": "social_worker", "wte": "1", "extra_count_abe_interview": "40"},
+                     tables=tables, team_type="children_in_need")
+    assert not form.is_valid()
+    assert form.errors["extra_count_abe_interview"] == ["Enter a whole number from 0 to 31."]
+
+
+def scheme_tables_for(slug: str):
+    from workload.models import SchemeVersion
+    return scheme_tables(SchemeVersion.objects.get(slug=slug))
