@@ -40,6 +40,15 @@ WTE_MESSAGE = "Enter a WTE between 0.01 and 1.00 (for example 0.6 for three days
 MAX_EXTRA_DUTY_HOURS = Decimal("744")
 
 
+_COLUMN = re.compile(r"\s*\(column [A-Z]\)|,\s*column [A-Z]\b")
+
+
+def plain_label(label: str) -> str:
+    """A scheme label without the spreadsheet's column letter ("Group work (column K)" -> "Group work"):
+    the letters mean something only on the authority's spreadsheet, not on the form."""
+    return _COLUMN.sub("", label)
+
+
 def _points(value: Decimal) -> str:
     text = format(value, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
@@ -133,7 +142,8 @@ class EntryForm(forms.Form):
             del self.fields["grade"]
         if tables.accepts_personal:
             self.fields["personal"].choices = [
-                (code, f"{label} ({_points(points)})") for code, (label, points) in tables.personal_elements.items()
+                (code, f"{plain_label(label)} ({_points(points)})")
+                for code, (label, points) in tables.personal_elements.items()
             ]
             if tables.max_personal:
                 self.fields["personal"].help_text = f"At most {tables.max_personal}."
@@ -171,7 +181,7 @@ class EntryForm(forms.Form):
                 continue
             name = f"extra_count_{code}"
             self.fields[name] = forms.IntegerField(
-                label=extra.label.removesuffix(" (per session)").removesuffix(" (per case)") + ": number this month",
+                label=plain_label(extra.label).removesuffix(" (per session)").removesuffix(" (per case)") + ": number this month",
                 required=False, min_value=0, max_value=MAX_REPEATS, initial=posted.count(code) or None,
                 help_text=f"{_points(extra.points)} each.",
                 error_messages={key: f"Enter a whole number from 0 to {MAX_REPEATS}."
@@ -181,7 +191,8 @@ class EntryForm(forms.Form):
         if once:
             grades = {code: extra.grades for code, extra in once if extra.grades is not None}
             self.fields["extras"].widget = GradedCheckboxes(option_grades=grades)
-            self.fields["extras"].choices = [(code, f"{extra.label} ({_points(extra.points)})") for code, extra in once]
+            self.fields["extras"].choices = [(code, f"{plain_label(extra.label)} ({_points(extra.points)})")
+                                             for code, extra in once]
             if self.count_fields and "extras" in self.initial:
                 self.initial["extras"] = [code for code in posted if code not in self.count_fields.values()]
         else:
@@ -306,13 +317,14 @@ class EntryLineForm(forms.Form):
         for name, field in self.fields.items():
             if name in LINE_BY_NAME:
                 field.label = LINE_BY_NAME[name].label
-        self.fields["category"].choices = [("", "Choose a category")] + list(tables.categories_for(team_type))
+        self.fields["category"].choices = [("", "Choose a category")] + [
+            (code, plain_label(label)) for code, label in tables.categories_for(team_type)]
         self.factor_options: list[tuple[str, str, bool]] = []
         if tables.accepts_factors:
             seen: dict[str, str] = {}
             for category, _label in tables.categories_for(team_type):
                 for code, label in tables.factors_for(team_type, category):
-                    seen.setdefault(code, label)
+                    seen.setdefault(code, plain_label(label))
             # Every factor of the team type passes the form; the engine judges the category (its message names
             # the factor and the category). The page offers only the line's category's own factors.
             self.fields["factors"].choices = list(seen.items())
@@ -340,7 +352,7 @@ def line_factor_options(*, tables, team_type: str, category: str | None, selecte
     any ticked factor the category does not allow (shown, so it can be unticked; the engine refuses it)."""
     allowed = tables.factors_for(team_type, category) if category else []
     codes = {code for code, _label in allowed}
-    options = [(code, label, True) for code, label in allowed]
+    options = [(code, plain_label(label), True) for code, label in allowed]
     options += [(code, labels.get(code, code), False) for code in dict.fromkeys(selected)
                 if code not in codes and code in labels]
     return options

@@ -80,6 +80,7 @@ def entry_page_context(*, user, entry: ProformaEntry, editor: EntryEditor | None
         "revise_form": extra.pop("revise_form", None) or ReviseForm(),
         "live_errors": None,  # a full page shows its errors server-side, next to each field
         "error_summary": editor.summary() if editor is not None else [],
+        "warnings": editor.warnings(preview.panel if preview else page.panel) if editable and editor else [],
         **extra,
     }
 
@@ -102,6 +103,7 @@ def live_score_context(*, entry: ProformaEntry, editor: EntryEditor) -> dict[str
         "entry": entry, "score": preview.score if preview else None, "panel": preview.panel if preview else None,
         "triggers": preview.triggers if preview else frozenset(), "live": True,
         "live_errors": editor.error_map(), "form_problems": editor.problems(), "tables": editor.tables,
+        "warnings": editor.warnings(preview.panel if preview else None),
     }
     if preview is not None:
         context["score_lines"] = score_lines(preview.score, editor.references())

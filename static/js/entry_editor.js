@@ -7,34 +7,9 @@
     if (add) { ids.push(id); }
     if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); } else { input.removeAttribute("aria-describedby"); }
   }
-  function refreshSummary(panel) {
-    var total = document.getElementById("summary-total");
-    var band = document.getElementById("summary-band");
-    var limits = document.getElementById("summary-thresholds");
-    if (!total || !band || !limits) { return; }
-    var scored = panel.querySelector("#score-total");
-    var badge = panel.querySelector("#score-band .band");
-    total.textContent = scored ? scored.textContent : "–";
-    band.innerHTML = "";
-    if (badge) { band.appendChild(badge.cloneNode(true)); } else {
-      var none = document.createElement("span");
-      none.className = "band band-none";
-      none.textContent = panel.querySelector("[data-testid=score-error]") ? "Not scored" : "Not scored: fix the highlighted fields";
-      band.appendChild(none);
-    }
-    limits.innerHTML = "";
-    panel.querySelectorAll("#score-thresholds tbody tr").forEach(function (row) {
-      var cells = row.querySelectorAll("td");
-      var item = document.createElement("span");
-      item.className = "cw-threshold";
-      item.textContent = cells[0].textContent.trim() + " " + cells[1].textContent.trim();
-      limits.appendChild(item);
-    });
-  }
   function applyLive() {
     var panel = document.getElementById("score-panel");
     if (!panel) { return; }
-    refreshSummary(panel);
     var triggers = (panel.getAttribute("data-triggers") || "").split(" ").filter(Boolean);
     var shown = 0;
     document.querySelectorAll("[data-policy]").forEach(function (el) {

@@ -115,7 +115,7 @@ def entry_score_view(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     editor = EntryEditor(request.POST, entry=entry, today=timezone.localdate())
     editor.validate()
-    return render(request, "supervision/partials/_score_panel.html", live_score_context(entry=entry, editor=editor))
+    return render(request, "supervision/partials/_entry_live.html", live_score_context(entry=entry, editor=editor))
 
 
 @login_required

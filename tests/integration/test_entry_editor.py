@@ -92,3 +92,34 @@ def test_entry_form_counts_are_bounded():
 def scheme_tables_for(slug: str):
     from workload.models import SchemeVersion
     return scheme_tables(SchemeVersion.objects.get(slug=slug))
+
+
+def _live(client, entry, **overrides) -> str:
+    response = client.post(reverse("supervision:entry-score", args=[entry.pk]), form_data(entry, **overrides),
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _warnings(html: str) -> list[str]:
+    block = re.search(r'<ul[^>]*id="entry-warnings"[^>]*>(.*?)</ul>', html, re.S)
+    return [] if block is None else [re.sub(r"<[^>]+>", "", item).replace("Warning: ", "").strip()
+                                     for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)]
+
+
+def test_live_score_redraws_the_summary_with_warnings_and_a_reason_clears_one(client):
+    manager, entry = _entry(("nottinghamshire-wlm-2016", "assessment"), [("F-1", 2, "cin_stable")])
+    client.force_login(manager)
+    html = _live(client, entry, **{"lines-0-children": "12", "position": "asye", "deviation_reason": ""})
+    assert 'id="score-summary-bar" hx-swap-oob="true"' in html
+    assert re.search(r'id="summary-total"[^>]*>13<', html)  # CIN stable: 2 + 11 × 1
+    assert _warnings(html) == [
+        "Line 1 (F-1) has 12 children. More than 10 on one family group is unusual: check the number.",
+        "This worker is in their first year in practice (ASYE): 12 children is more than their protected caseload "
+        "allows (8.8). The policy asks for the reason in section 8.",
+    ]
+    reasoned = _live(client, entry, **{"lines-0-children": "12", "position": "asye",
+                                       "deviation_reason": "Sibling group kept together; agreed in supervision."})
+    assert _warnings(reasoned) == [
+        "Line 1 (F-1) has 12 children. More than 10 on one family group is unusual: check the number."]
+    assert "The band answers the scheme's question" in reasoned
