@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -75,6 +75,15 @@ class GradedCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
+# Fields a draft may leave blank but submitting needs (supervision.rules.required_reason_errors); the field-8
+# reasons join them when triggered (they are shown only then).
+SUBMIT_REQUIRED = ("date_of_score", "workload_manageable", "workload_comment")
+
+
+def _submit_required(name: str) -> Field:
+    return Field(name, wrapper_class="cw-submit-required")
+
+
 class EntryForm(forms.Form):
     """REPORTS.md (a) fields 1-3 and 6-8, 12 for one scheme version and team type."""
 
@@ -132,6 +141,11 @@ class EntryForm(forms.Form):
             if name in BY_NAME:
                 field.label = BY_NAME[name].label
         bound_inputs(self)
+        # A draft may leave these blank; submitting may not. Marked before the first try (visibly by the
+        # wrapper's class, for assistive technology by aria-required), not discovered by a refused submit.
+        for name in (*SUBMIT_REQUIRED, *REASON_FIELDS):
+            if name in self.fields and not isinstance(self.fields[name].widget, forms.RadioSelect):
+                self.fields[name].widget.attrs["aria-required"] = "true"
         hours = settings.CASEWEIGHT_FULLTIME_HOURS
         self.fields["wte"].help_text += f" Hours a week = WTE × {hours} (e.g. 0.6 = {Decimal('0.6') * hours} hours)."
         if tables.accepts_grade:
@@ -223,7 +237,7 @@ class EntryForm(forms.Form):
         attrs = {"data_policy": trigger, "data_keep": "1" if keep else "0"}
         if trigger not in self.triggers and not keep:
             attrs["hidden"] = "hidden"
-        return Div(name, css_class="policy-reason", **attrs)
+        return Div(_submit_required(name), css_class="policy-reason", **attrs)
 
     def _layout(self) -> Layout:
         """Sections 1-3 (before the case lines, which the page renders itself)."""
@@ -241,7 +255,7 @@ class EntryForm(forms.Form):
                                 css_class="row"))
         sections = [
             Fieldset("1. Worker", "lock_version", Div(*worker, css_class="row"), "is_agency", css_id="section-worker"),
-            Fieldset("2. Supervision", Div(Div("date_of_score", css_class="col-md-5"),
+            Fieldset("2. Supervision", Div(Div(_submit_required("date_of_score"), css_class="col-md-5"),
                                            Div("completed_in_absence", css_class="col-md-7 pt-md-4"), css_class="row"),
                      css_id="section-supervision"),
         ]
@@ -255,7 +269,8 @@ class EntryForm(forms.Form):
     def _layout_bottom(self) -> Layout:
         """Sections 7 and 8 (after the case lines)."""
         return Layout(
-            Fieldset("7. Workload comments", "workload_manageable", "workload_comment", "workload_context",
+            Fieldset("7. Workload comments", _submit_required("workload_manageable"),
+                     _submit_required("workload_comment"), "workload_context",
                      "workload_action", css_id="section-comments"),
             Fieldset(
                 "8. Policy reasons",

@@ -76,4 +76,9 @@
   });
   followGrade();
   applyLive();
+  /* A refused save or submit answers the POST with the page and its errors; replacing the history entry
+     with the same address makes a reload fetch the page (GET) instead of posting the form again. */
+  if (document.getElementById("entry-form") && document.getElementById("entry-form").getAttribute("data-posted") === "1") {
+    history.replaceState(null, "", window.location.href);
+  }
 })();

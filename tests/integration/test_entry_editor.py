@@ -123,3 +123,35 @@ def test_live_score_redraws_the_summary_with_warnings_and_a_reason_clears_one(cl
     assert _warnings(reasoned) == [
         "Line 1 (F-1) has 12 children. More than 10 on one family group is unusual: check the number."]
     assert "The band answers the scheme's question" in reasoned
+
+
+def test_fields_submit_needs_are_marked_before_the_first_try(client):
+    manager, entry = _entry(("nottinghamshire-wlm-2016", "assessment"), [("F-1", 2, "cin_stable")])
+    client.force_login(manager)
+    html = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    for name in ("date_of_score", "workload_comment", "deviation_reason", "high_priorities"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'aria-required="true"' in tag, name
+    marked = re.findall(r'id="div_id_(\w+)" class="[^"]*cw-submit-required', html)
+    assert {"date_of_score", "workload_manageable", "workload_comment", "deviation_reason"} <= set(marked)
+    assert "workload_context" not in marked
+    assert 'aria-required' not in re.search(r'<textarea[^>]*name="workload_context"[^>]*>', html).group(0)
+
+
+def test_a_refused_submit_from_the_page_answers_at_the_entrys_own_address(client):
+    manager, entry = _entry(("nottinghamshire-wlm-2016", "assessment"), [("F-1", 2, "cin_stable")])
+    client.force_login(manager)
+    url = reverse("supervision:entry-detail", args=[entry.pk])
+    page = client.get(url).content.decode()
+    button = re.search(r'<button[^>]*id="submit-entry"[^>]*>', page).group(0)
+    assert 'name="submit_entry"' in button and "formaction" not in button
+    response = client.post(url, form_data(entry, submit_entry="1", workload_comment=""))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-posted="1"' in html  # the page's script turns a reload into a GET
+    assert "Give detail on the workload (field 7); it is required before submitting." in html
+    saved = ProformaEntry.objects.get(pk=entry.pk)
+    assert (saved.status, saved.date_of_score) == ("draft", date(2025, 7, 15))  # kept as a draft
+    response = client.post(url, form_data(saved, submit_entry="1"))
+    assert response.status_code == 302 and response["Location"] == url
+    assert ProformaEntry.objects.get(pk=entry.pk).status == "submitted"
