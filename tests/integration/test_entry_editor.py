@@ -155,3 +155,27 @@ def test_a_refused_submit_from_the_page_answers_at_the_entrys_own_address(client
     response = client.post(url, form_data(saved, submit_entry="1"))
     assert response.status_code == 302 and response["Location"] == url
     assert ProformaEntry.objects.get(pk=entry.pk).status == "submitted"
+
+
+def test_prefill_carries_last_months_priorities_and_time_limits_still_in_force():
+    team = TeamFactory()
+    manager = team_manager(team)
+    worker = worker_with_login(team)
+    allocate(worker, reference="F-1", children=2, category="cin_stable")
+    june = started(worker, manager, date(2025, 6, 1))
+    ProformaEntry.objects.filter(pk=june.pk).update(
+        band="high", high_priorities="Court work first; no new allocations.", demanding_until=date(2025, 8, 31),
+        over_max_reason="Sibling group", over_max_until=date(2025, 6, 30), over_max_review_on=date(2025, 6, 20))
+    july = started(worker, manager, JULY)
+    assert (july.high_priorities, july.demanding_until) == ("Court work first; no new allocations.", date(2025, 8, 31))
+    assert (july.over_max_reason, july.over_max_until) == ("", None)  # the time limit has passed
+
+
+def test_prefill_does_not_carry_priorities_from_a_month_that_was_not_high():
+    team = TeamFactory()
+    manager = team_manager(team)
+    worker = worker_with_login(team)
+    allocate(worker, reference="F-1", children=2, category="cin_stable")
+    june = started(worker, manager, date(2025, 6, 1))
+    ProformaEntry.objects.filter(pk=june.pk).update(band="demanding", high_priorities="Left from an older month.")
+    assert started(worker, manager, JULY).high_priorities == ""
