@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from supervision.entry_forms import EntryForm
 from supervision.entry_scoring import scheme_tables
@@ -179,3 +180,71 @@ def test_prefill_does_not_carry_priorities_from_a_month_that_was_not_high():
     june = started(worker, manager, date(2025, 6, 1))
     ProformaEntry.objects.filter(pk=june.pk).update(band="demanding", high_priorities="Left from an older month.")
     assert started(worker, manager, JULY).high_priorities == ""
+
+
+def _glance(html: str) -> list[str]:
+    block = re.search(r'id="glance-changes"[^>]*>(.*?)</div>', html, re.S).group(1)
+    text = re.sub(r"<[^>]+>", "\n", block)
+    return [" ".join(part.split()) for part in text.split("\n") if part.strip()]
+
+
+def _lines_of(entry) -> list[dict]:
+    return [{"case_id": li.case_id, "reference": li.reference, "children": li.children, "category": li.category,
+             "factors": list(li.factors), "co_worked": li.co_worked, "co_work_share": li.co_work_share,
+             "not_allocated": li.not_allocated} for li in entry.lines.order_by("position", "pk")]
+
+
+def test_countersign_page_leads_with_total_band_changes_since_last_month_and_the_actions(client):
+    from supervision.services import entry_submit, entry_update
+    from tests.factories_supervision import submitted
+    team = TeamFactory()
+    manager = team_manager(team)
+    worker = worker_with_login(team)
+    allocate(worker, reference="F-1", children=2, category="cin_stable")
+    submitted(started(worker, manager, date(2025, 6, 1)), manager, date_of_score=date(2025, 6, 16))
+    july = started(worker, manager, JULY)
+    lines = _lines_of(july)
+    lines[0]["children"] = 3
+    july = entry_update(entry=july, expected_lock_version=july.lock_version, updated_by=manager, ip="10.0.0.1",
+                        fields={"workload_manageable": True, "workload_comment": "Busier: a third child.",
+                                "date_of_score": date(2025, 7, 15), "deviation_reason": "Building up."},
+                        lines=lines)
+    entry_submit(entry=july, submitted_by=manager, ip="10.0.0.1")
+    client.force_login(worker.user)
+    html = client.get(reverse("supervision:entry-countersign", args=[july.pk])).content.decode()
+    assert re.search(r'id="glance-total"[^>]*>4<', html)  # CIN stable: 2 for the first child + 1 each for two more
+    assert _glance(html) == [
+        "Since last month (June 2025)",
+        "Total: 3 → 4 points (was Below sustainable)",
+        "Case responsibility points: 3 → 4",
+        "Children: 2 → 3",
+        "Workload comments (please give detail): Manageable with the current mix of cases. → Busier: a third child.",
+        "Reason for the deviation from the expected caseload (agreed in supervision): Caseload being built up after "
+        "a move; agreed in supervision. → Building up.",
+        "Line F-1: children 2 → 3; points 3 → 4",
+    ]
+    glance = html.index('id="countersign-glance"')
+    assert glance < html.index('id="countersign-form"') < html.index('id="dispute-form"') < html.index(
+        'id="entry-readonly"')
+
+
+def test_after_a_dispute_the_page_says_what_changed_since_and_folds_a_long_dispute(client):
+    from supervision.services import entry_dispute, entry_submit
+    from tests.factories_supervision import completed, submitted
+    team = TeamFactory()
+    manager = team_manager(team)
+    worker = worker_with_login(team)
+    allocate(worker, reference="F-1", children=2, category="cin_stable")
+    entry = submitted(started(worker, manager, JULY), manager)
+    long_reason = "F-1 has a third child since 2 July, born during the month. " * 6
+    entry_dispute(entry=entry, user=worker.user, reason=long_reason.strip(), ip="10.0.0.2")
+    entry.refresh_from_db()
+    entry = completed(entry, manager, workload_comment="Updated after the dispute: F-1 now has three children.")
+    entry_submit(entry=entry, submitted_by=manager, ip="10.0.0.1")
+    client.force_login(worker.user)
+    html = client.get(reverse("supervision:entry-countersign", args=[entry.pk])).content.decode()
+    heading, total, *changed = _glance(html)
+    assert heading == f"Since you disputed it on {timezone.localdate():%-d %b %Y}"
+    assert (total, changed) == ("Total: 3 → 3 points", ["Workload comments (please give detail): changed"])
+    disputes = re.search(r'id="disputes"(.*?)</section>', html, re.S).group(1)
+    assert '<details class="cw-folded' in disputes and "Show all" in disputes
