@@ -76,3 +76,73 @@ def test_entry_editor_fits_every_width_and_keeps_the_score_in_view(live_server, 
             assert page.locator("#line-row-13").evaluate("r => getComputedStyle(r).display") == "block"
         page.evaluate("window.scrollTo(0, 0)")
         screenshot(page, f"entry-edit-{width}x{height}")
+
+
+def test_changing_a_lines_category_redraws_its_factor_choices(live_server, browser_page: Page, transactional_db):
+    """Swindon: a CP line offers "CP complex"; changed to CIN, its factor list is redrawn without it (htmx),
+    and the focus stays on the category."""
+    _reference_data()
+    team = TeamFactory(name="Swindon Central", code="SWC", scheme=("swindon-cws-v1", "childrens_social_work"))
+    manager = team_manager(team, username="tess.manager", first_name="Tess", last_name="Manager")
+    worker = WorkerFactory(team=team, first_name="Sam", surname="Worker")
+    allocate(worker, reference="S-1", children=2, category="cp")
+    today = timezone.localdate()
+    entry = entry_start(worker=worker, month=today.replace(day=1), started_by=manager, ip="10.0.0.1", today=today)
+    page = browser_page
+    log_in(page, "tess.manager", "Tess Manager")
+    page.goto(f"/supervision/entries/{entry.pk}/")
+    options = page.locator("#line-factors-0 input[name='lines-0-factors']")
+    expect(options).to_have_count(10)
+    assert options.first.get_attribute("value") == "cp_complex"
+    page.focus("#id_lines-0-category")
+    page.select_option("#id_lines-0-category", "cin")
+    expect(options).to_have_count(9)
+    assert "cp_complex" not in [o.get_attribute("value") for o in options.all()]
+    assert page.evaluate("document.activeElement.id") == "id_lines-0-category"
+
+
+@pytest.fixture
+def awaiting_signature(transactional_db):
+    """Sam Worker (with a login) and last month's pro-forma, submitted and waiting for his countersignature."""
+    from supervision.services import entry_submit, entry_update
+    from tests.factories_supervision import user_in
+    from workload.roles import Role
+    from workload.workdays import add_months
+    _reference_data()
+    team = TeamFactory(name="Nottingham North Assessment", code="NNA")
+    manager = team_manager(team, username="tess.manager", first_name="Tess", last_name="Manager")
+    user = user_in(Role.SOCIAL_WORKER, username="sam.worker", first_name="Sam", last_name="Worker")
+    worker = WorkerFactory(team=team, user=user, first_name="Sam", surname="Worker")
+    allocate(worker, reference="F-101", children=2, category="cin_stable")
+    allocate(worker, reference="F-102", children=3, category="cp_stable")
+    today = timezone.localdate()
+    month = add_months(today.replace(day=1), -1)
+    entry = entry_start(worker=worker, month=month, started_by=manager, ip="10.0.0.1", today=today)
+    lines = [{"case_id": li.case_id, "reference": li.reference, "children": li.children, "category": li.category,
+              "factors": [], "co_worked": False, "co_work_share": None, "not_allocated": False}
+             for li in entry.lines.order_by("position", "pk")]
+    entry = entry_update(entry=entry, expected_lock_version=entry.lock_version, updated_by=manager, ip="10.0.0.1",
+                         fields={"workload_manageable": True, "workload_comment": "Manageable.",
+                                 "date_of_score": month.replace(day=14),
+                                 "deviation_reason": "Building up after a move; agreed in supervision."},
+                         lines=lines)
+    return entry_submit(entry=entry, submitted_by=manager, ip="10.0.0.1")
+
+
+def test_countersign_page_fits_every_width_with_the_actions_near_the_top(live_server, browser_page: Page,
+                                                                           awaiting_signature):
+    page = browser_page
+    log_in(page, "sam.worker", "Sam Worker")
+    for width, height in WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/supervision/entries/{awaiting_signature.pk}/countersign/")
+        expect(page.locator("#glance-total")).to_have_text("12")  # CIN stable 2 + 1, CP stable 5 + 2 + 2
+        scroll_width, inner_width = _no_horizontal_scroll(page)
+        assert scroll_width <= inner_width, f"countersign page scrolls sideways at {width} px"
+        sign = page.locator("#sign-entry").bounding_box()
+        glance = page.locator("#countersign-glance").bounding_box()
+        readonly = page.locator("#entry-readonly").bounding_box()
+        assert glance["y"] < sign["y"] < readonly["y"]
+        if width >= 1024:  # the result and the countersign button on the first screen
+            assert sign["y"] + sign["height"] <= height, f"Countersign button below the first screen at {width} px"
+        screenshot(page, f"countersign-{width}x{height}")
