@@ -12,7 +12,7 @@ from supervision.prefill import entry_start
 from tests.factories import TeamFactory, WorkerFactory
 from tests.factories_supervision import allocate, team_manager
 from tests.functional.conftest import _reference_data, log_in
-from tests.plugins.infra import screenshot
+from tests.plugins.infra import axe_check, screenshot
 
 pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
 
@@ -76,6 +76,7 @@ def test_entry_editor_fits_every_width_and_keeps_the_score_in_view(live_server, 
             assert page.locator("#line-row-13").evaluate("r => getComputedStyle(r).display") == "block"
         page.evaluate("window.scrollTo(0, 0)")
         screenshot(page, f"entry-edit-{width}x{height}")
+        assert axe_check(page) == [], f"axe at {width} px"
 
 
 def test_changing_a_lines_category_redraws_its_factor_choices(live_server, browser_page: Page, transactional_db):
@@ -146,3 +147,4 @@ def test_countersign_page_fits_every_width_with_the_actions_near_the_top(live_se
         if width >= 1024:  # the result and the countersign button on the first screen
             assert sign["y"] + sign["height"] <= height, f"Countersign button below the first screen at {width} px"
         screenshot(page, f"countersign-{width}x{height}")
+        assert axe_check(page) == [], f"axe at {width} px"
