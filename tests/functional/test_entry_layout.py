@@ -148,3 +148,25 @@ def test_countersign_page_fits_every_width_with_the_actions_near_the_top(live_se
             assert sign["y"] + sign["height"] <= height, f"Countersign button below the first screen at {width} px"
         screenshot(page, f"countersign-{width}x{height}")
         assert axe_check(page) == [], f"axe at {width} px"
+
+
+def test_a_refused_submit_stays_at_the_entrys_address_and_a_reload_does_not_post(live_server, browser_page: Page,
+                                                                                long_entry):
+    page = browser_page
+    log_in(page, "tess.manager", "Tess Manager")
+    url = f"/supervision/entries/{long_entry.pk}/"
+    page.goto(url)
+    marker = page.locator("#div_id_workload_comment > label").evaluate("l => getComputedStyle(l, '::after').content")
+    assert marker == '" (needed to submit)"'  # shown beside the label before any submit
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(url)) as refused:
+        page.click("#submit-entry")
+    assert refused.value.status == 400
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert page.url.endswith(url)
+    methods: list[str] = []
+    page.on("request", lambda request: methods.append(request.method) if request.is_navigation_request() else None)
+    assert page.locator("#entry-form").get_attribute("data-posted") == "1"
+    page.wait_for_load_state("load")  # the page's script has run (it replaces the history entry)
+    page.reload()  # as the browser's reload button
+    expect(page.locator("#entry-heading")).to_be_visible()
+    assert methods == ["GET"]
