@@ -3,8 +3,10 @@ bind, validate, save, render."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from supervision.entry_forms import (
@@ -17,8 +19,22 @@ from supervision.entry_forms import (
     line_initial,
 )
 from supervision.entry_scoring import scheme_tables
+from supervision.entry_warnings import EntryWarning, LineSeen, entry_warnings
 from supervision.models import ProformaEntry
 from supervision.selectors import entry_preview
+from workload.models import Position
+
+
+def _decimal(raw) -> Decimal | None:
+    try:
+        return None if raw in (None, "") else Decimal(str(raw))
+    except InvalidOperation:
+        return None
+
+
+def _whole(raw) -> int | None:
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
 
 
 class EntryEditor:
@@ -111,3 +127,21 @@ class EntryEditor:
         """Errors that belong to no single field (shown in the live score panel)."""
         return [*self.form.non_field_errors(), *self.formset.non_form_errors(),
                 *[e for form in self.formset.forms for e in form.non_field_errors()]]
+
+    def warnings(self, panel) -> list[EntryWarning]:
+        """Unusual values as typed (valid or not yet), before anything is saved."""
+        form = self.form
+
+        def raw(name: str):
+            return form[name].value() if name in form.fields else None
+
+        lines = [LineSeen(index=i, reference=str(line["reference"].value() or ""),
+                          children=_whole(line["children"].value()))
+                 for i, line in enumerate(self.formset.forms)]
+        is_asye = raw("position") == Position.ASYE or self.entry.worker.is_asye_on(self.entry.month)
+        return entry_warnings(
+            wte=_decimal(raw("wte")), fulltime_hours=Decimal(settings.CASEWEIGHT_FULLTIME_HOURS),
+            extra_duty_hours=_decimal(raw("extra_duty_hours")),
+            extra_duty_explanation=str(raw("extra_duty_explanation") or ""), lines=lines, is_asye=is_asye,
+            children=panel.children if panel else 0, expected_high=panel.expected_high if panel else None,
+            deviation_reason=str(raw("deviation_reason") or ""))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -41,10 +41,48 @@ WTE_MESSAGE = "Enter a WTE between 0.01 and 1.00 (for example 0.6 for three days
 MAX_EXTRA_DUTY_HOURS = Decimal("744")
 
 
+_COLUMN = re.compile(r"\s*\(column [A-Z]\)|,\s*column [A-Z]\b")
+
+
+def plain_label(label: str) -> str:
+    """A scheme label without the spreadsheet's column letter ("Group work (column K)" -> "Group work"):
+    the letters mean something only on the authority's spreadsheet, not on the form."""
+    return _COLUMN.sub("", label)
+
+
 def _points(value: Decimal) -> str:
     text = format(value, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return f"{text} point{'' if value == 1 else 's'}"
+
+
+# A repeatable extra is counted per case or session; more than a month of working days is a typing slip.
+MAX_REPEATS = 31
+
+
+class GradedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose options may name the grades they belong to (data-grades), for the page to follow
+    the grade chosen."""
+
+    def __init__(self, *args, option_grades: dict[str, frozenset[str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option_grades = option_grades or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        grades = self.option_grades.get(value)
+        if grades is not None:
+            option["attrs"]["data-grades"] = " ".join(sorted(grades))
+        return option
+
+
+# Fields a draft may leave blank but submitting needs (supervision.rules.required_reason_errors); the field-8
+# reasons join them when triggered (they are shown only then).
+SUBMIT_REQUIRED = ("date_of_score", "workload_manageable", "workload_comment")
+
+
+def _submit_required(name: str) -> Field:
+    return Field(name, wrapper_class="cw-submit-required")
 
 
 class EntryForm(forms.Form):
@@ -104,6 +142,11 @@ class EntryForm(forms.Form):
             if name in BY_NAME:
                 field.label = BY_NAME[name].label
         bound_inputs(self)
+        # A draft may leave these blank; submitting may not. Marked before the first try (visibly by the
+        # wrapper's class, for assistive technology by aria-required), not discovered by a refused submit.
+        for name in (*SUBMIT_REQUIRED, *REASON_FIELDS):
+            if name in self.fields and not isinstance(self.fields[name].widget, forms.RadioSelect):
+                self.fields[name].widget.attrs["aria-required"] = "true"
         hours = settings.CASEWEIGHT_FULLTIME_HOURS
         self.fields["wte"].help_text += f" Hours a week = WTE × {hours} (e.g. 0.6 = {Decimal('0.6') * hours} hours)."
         if tables.accepts_grade:
@@ -114,7 +157,8 @@ class EntryForm(forms.Form):
             del self.fields["grade"]
         if tables.accepts_personal:
             self.fields["personal"].choices = [
-                (code, f"{label} ({_points(points)})") for code, (label, points) in tables.personal_elements.items()
+                (code, f"{plain_label(label)} ({_points(points)})")
+                for code, (label, points) in tables.personal_elements.items()
             ]
             if tables.max_personal:
                 self.fields["personal"].help_text = f"At most {tables.max_personal}."
@@ -126,12 +170,7 @@ class EntryForm(forms.Form):
         else:
             rate = tables.duty_rate.points_per_hour
             self.fields["extra_duty_hours"].help_text += f" {_points(rate)} an hour."
-        extras = [(code, f"{extra.label} ({_points(extra.points)})") for code, extra in tables.extras.items()
-                  if extra.teams is None or team_type in extra.teams]
-        if extras:
-            self.fields["extras"].choices = extras
-        else:
-            del self.fields["extras"]
+        self._extra_fields(tables, team_type)
         self.triggers = triggers
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -141,6 +180,38 @@ class EntryForm(forms.Form):
         self.helper_bottom.form_tag = False
         self.helper_bottom.disable_csrf = True
         self.helper_bottom.layout = self._layout_bottom()
+
+    def _extra_fields(self, tables, team_type: str) -> None:
+        """Extra responsibilities: a checkbox each, and a number for those that repeat (Warrington's ABE
+        interviews and fostering information meetings count once per case or session). An option that only
+        some grades may have (Swindon's PSW points) carries its grades; the page hides it for other grades.
+        The engine judges the grade either way."""
+        offered = [(code, extra) for code, extra in tables.extras.items()
+                   if extra.teams is None or team_type in extra.teams]
+        once = [(code, extra) for code, extra in offered if not extra.repeatable]
+        self.count_fields: dict[str, str] = {}  # field name -> extra code
+        posted = list(self.initial.get("extras") or [])
+        for code, extra in offered:
+            if not extra.repeatable:
+                continue
+            name = f"extra_count_{code}"
+            self.fields[name] = forms.IntegerField(
+                label=plain_label(extra.label).removesuffix(" (per session)").removesuffix(" (per case)") + ": number this month",
+                required=False, min_value=0, max_value=MAX_REPEATS, initial=posted.count(code) or None,
+                help_text=f"{_points(extra.points)} each.",
+                error_messages={key: f"Enter a whole number from 0 to {MAX_REPEATS}."
+                                for key in ("invalid", "min_value", "max_value")},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_REPEATS}))
+            self.count_fields[name] = code
+        if once:
+            grades = {code: extra.grades for code, extra in once if extra.grades is not None}
+            self.fields["extras"].widget = GradedCheckboxes(option_grades=grades)
+            self.fields["extras"].choices = [(code, f"{plain_label(extra.label)} ({_points(extra.points)})")
+                                             for code, extra in once]
+            if self.count_fields and "extras" in self.initial:
+                self.initial["extras"] = [code for code in posted if code not in self.count_fields.values()]
+        else:
+            del self.fields["extras"]
 
     def clean_date_of_score(self):
         """The date of score is the supervision date: in the reporting month, and not in the future."""
@@ -168,9 +239,9 @@ class EntryForm(forms.Form):
         if trigger not in self.triggers and not keep:
             attrs["hidden"] = "hidden"
         if name in ("over_max_until", "over_max_review_on"):  # one "Why?" for the three over-maximum fields
-            return Div(name, css_class="policy-reason", **attrs)
+            return Div(_submit_required(name), css_class="policy-reason", **attrs)
         why = HTML(f'<p class="small mb-2 policy-why"><a href="{help_url(FIELD_ANCHORS[name])}">Why?</a></p>')
-        return Div(name, why, css_class="policy-reason", **attrs)
+        return Div(_submit_required(name), why, css_class="policy-reason", **attrs)
 
     def _layout(self) -> Layout:
         """Sections 1-3 (before the case lines, which the page renders itself)."""
@@ -183,9 +254,12 @@ class EntryForm(forms.Form):
                          self._reason("extra_duty_explanation")]
         if "extras" in self.fields:
             personal.append("extras")
+        if self.count_fields:
+            personal.append(Div(*[Div(name, css_class="col-sm-6 col-lg-4") for name in self.count_fields],
+                                css_class="row"))
         sections = [
             Fieldset("1. Worker", "lock_version", Div(*worker, css_class="row"), "is_agency", css_id="section-worker"),
-            Fieldset("2. Supervision", Div(Div("date_of_score", css_class="col-md-5"),
+            Fieldset("2. Supervision", Div(Div(_submit_required("date_of_score"), css_class="col-md-5"),
                                            Div("completed_in_absence", css_class="col-md-7 pt-md-4"), css_class="row"),
                      css_id="section-supervision"),
         ]
@@ -199,7 +273,8 @@ class EntryForm(forms.Form):
     def _layout_bottom(self) -> Layout:
         """Sections 7 and 8 (after the case lines)."""
         return Layout(
-            Fieldset("7. Workload comments", "workload_manageable", "workload_comment", "workload_context",
+            Fieldset("7. Workload comments", _submit_required("workload_manageable"),
+                     _submit_required("workload_comment"), "workload_context",
                      "workload_action", css_id="section-comments"),
             Fieldset(
                 "8. Policy reasons",
@@ -213,8 +288,15 @@ class EntryForm(forms.Form):
         )
 
     def field_values(self) -> dict[str, Any]:
-        """The cleaned values the service takes (absent fields are left as they are)."""
-        return {name: self.cleaned_data[name] for name in EDITABLE if name in self.cleaned_data}
+        """The cleaned values the service takes (absent fields are left as they are). A repeated extra is its
+        code once per occurrence, as the engine counts it."""
+        values = {name: self.cleaned_data[name] for name in EDITABLE if name in self.cleaned_data}
+        if self.count_fields:
+            extras = list(values.get("extras") or [])
+            for name, code in self.count_fields.items():
+                extras += [code] * (self.cleaned_data.get(name) or 0)
+            values["extras"] = extras
+        return values
 
 
 def entry_form_initial(entry: ProformaEntry) -> dict[str, Any]:
@@ -254,13 +336,20 @@ class EntryLineForm(forms.Form):
         for name, field in self.fields.items():
             if name in LINE_BY_NAME:
                 field.label = LINE_BY_NAME[name].label
-        self.fields["category"].choices = [("", "Choose a category")] + list(tables.categories_for(team_type))
+        self.fields["category"].choices = [("", "Choose a category")] + [
+            (code, plain_label(label)) for code, label in tables.categories_for(team_type)]
+        self.factor_options: list[tuple[str, str, bool]] = []
         if tables.accepts_factors:
             seen: dict[str, str] = {}
             for category, _label in tables.categories_for(team_type):
                 for code, label in tables.factors_for(team_type, category):
-                    seen.setdefault(code, label)
+                    seen.setdefault(code, plain_label(label))
+            # Every factor of the team type passes the form; the engine judges the category (its message names
+            # the factor and the category). The page offers only the line's category's own factors.
             self.fields["factors"].choices = list(seen.items())
+            self.factor_options = line_factor_options(
+                tables=tables, team_type=team_type, category=self["category"].value(),
+                selected=self["factors"].value() or [], labels=seen)
         else:
             del self.fields["factors"]
         if not tables.accepts_co_work_share:
@@ -274,6 +363,18 @@ class EntryLineForm(forms.Form):
             elif not field.widget.is_hidden:
                 field.widget.attrs["class"] = "form-control form-control-sm"
         self.fields["children"].widget.attrs["inputmode"] = "numeric"
+
+
+def line_factor_options(*, tables, team_type: str, category: str | None, selected: list[str],
+                        labels: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """(code, label, allowed) for the factor checkboxes of one line: the factors its category allows, then
+    any ticked factor the category does not allow (shown, so it can be unticked; the engine refuses it)."""
+    allowed = tables.factors_for(team_type, category) if category else []
+    codes = {code for code, _label in allowed}
+    options = [(code, plain_label(label), True) for code, label in allowed]
+    options += [(code, labels.get(code, code), False) for code in dict.fromkeys(selected)
+                if code not in codes and code in labels]
+    return options
 
 
 class BaseLineFormSet(forms.BaseFormSet):

@@ -118,7 +118,8 @@ def _entry_from_worker(*, worker: Worker, team: Team, month: date, assignment, t
 
 def _carry_standing_fields(entry: ProformaEntry, *, previous: ProformaEntry, tables, month: date) -> None:
     """What was agreed last month and still applies: personal elements, extras, extra duties, the standing
-    comments, and end dates (Demanding, over the maximum) that have not passed."""
+    comments, end dates (Demanding, over the maximum) that have not passed, the priorities agreed for a High
+    month and a remedial plan for over capacity."""
     entry.personal = [c for c in previous.personal if c in tables.personal_specs]
     entry.extras = [c for c in previous.extras if c in tables.extra_specs]
     if tables.accepts_extra_duty_hours:
@@ -130,6 +131,12 @@ def _carry_standing_fields(entry: ProformaEntry, *, previous: ProformaEntry, tab
     if previous.over_max_until and previous.over_max_until >= month:
         entry.over_max_reason = previous.over_max_reason
         entry.over_max_until, entry.over_max_review_on = previous.over_max_until, previous.over_max_review_on
+    # Agreed for a High month or a second month over capacity: the priorities and the remedial plan stand until
+    # the manager changes them (the month's own reasons, deviation and over capacity, are asked afresh).
+    if previous.band == "high":
+        entry.high_priorities = previous.high_priorities
+    if previous.band == "over_capacity":
+        entry.remedial_action = previous.remedial_action
 
 
 def _asye_element(entry: ProformaEntry, *, worker: Worker, tables, day: date) -> None:

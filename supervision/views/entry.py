@@ -92,14 +92,15 @@ def _entry_save(request: HttpRequest, entry: ProformaEntry, *, submit: bool) -> 
 @require_http_methods(["GET", "POST"])
 def entry_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = entry_get_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        return _entry_save(request, entry, submit=False)
+    if request.method == "POST":  # "Save and submit" is the same form's other button
+        return _entry_save(request, entry, submit="submit_entry" in request.POST)
     return _entry_page(request, entry)
 
 
 @login_required
 @require_POST
 def entry_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit by its own address (scripts and older pages); the page's button posts to the entry's address."""
     entry = entry_get_for_user(user=request.user, pk=pk)
     return _entry_save(request, entry, submit=True)
 
@@ -115,7 +116,7 @@ def entry_score_view(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     editor = EntryEditor(request.POST, entry=entry, today=timezone.localdate())
     editor.validate()
-    return render(request, "supervision/partials/_score_panel.html", live_score_context(entry=entry, editor=editor))
+    return render(request, "supervision/partials/_entry_live.html", live_score_context(entry=entry, editor=editor))
 
 
 @login_required
