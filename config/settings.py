@@ -254,4 +254,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every step at INFO ("Step 2 - Fetching and parsing CSS"): warnings only
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

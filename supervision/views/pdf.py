@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from supervision.models import EntryStatus
-from supervision.pdf import render_pdf
 from supervision.rules import plain
 from supervision.selectors import entry_get_for_user, entry_page_data
 
@@ -33,6 +32,10 @@ def entry_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
         "manager_name": (manager.get_full_name() or manager.username) if manager else "–",
         "revision_note": "" if entry.is_current else "superseded by a later revision",
     }
+    from supervision.pdf import (
+        render_pdf,  # WeasyPrint is heavy: loaded on the first download, not at start-up
+    )
+
     pdf = render_pdf(template_name="supervision/pdf/entry.html", context=context,
                      identifier=f"proforma-{entry.pk}-r{entry.revision}")
     response = HttpResponse(pdf, content_type="application/pdf")

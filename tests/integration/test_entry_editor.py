@@ -150,7 +150,7 @@ def test_a_refused_submit_from_the_page_answers_at_the_entrys_own_address(client
     html = response.content.decode()
     assert response.status_code == 400
     assert 'data-posted="1"' in html  # the page's script turns a reload into a GET
-    assert "Give detail on the workload (field 7); it is required before submitting." in html
+    assert "Give detail on the workload; it is required before submitting." in html
     saved = ProformaEntry.objects.get(pk=entry.pk)
     assert (saved.status, saved.date_of_score) == ("draft", date(2025, 7, 15))  # kept as a draft
     response = client.post(url, form_data(saved, submit_entry="1"))

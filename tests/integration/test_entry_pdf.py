@@ -98,3 +98,12 @@ def test_the_fetcher_serves_static_files_and_refuses_everything_else():
                 "http://pdf.invalid/static/../config/settings.py", "file:///etc/passwd"):
         with pytest.raises(FatalURLFetchingError):
             fetcher.fetch(url)
+
+
+def test_the_entry_page_offers_the_download_once_countersigned(client, signed):
+    entry, manager, worker = signed
+    client.force_login(worker.user)
+    page = client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()
+    assert f'href="{reverse("supervision:entry-pdf", args=[entry.pk])}" id="download-pdf"' in page
+    ProformaEntry.objects.filter(pk=entry.pk).update(status="submitted")
+    assert 'id="download-pdf"' not in client.get(reverse("supervision:entry-detail", args=[entry.pk])).content.decode()

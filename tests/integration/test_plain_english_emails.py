@@ -53,8 +53,8 @@ def test_concern_email_says_the_response_time_in_words_with_a_link_to_why(site):
     mail = notifications.concern_notice(concern)
 
     assert re.search(r"\b(?:R\d\d|REP-\d+|POL-\d+)\b", mail.body) is None
-    assert ("the line manager responds within 5 working days. If the worker thinks it has not been dealt with "
-            "swiftly and robustly, they take it to the head of service. Why:\n"
+    assert ("An answer not given by then is sent on to the head of service. If the worker thinks the concern has "
+            "not been dealt with swiftly and robustly, they can also go to the head of service themselves. Why:\n"
             f"{SITE}/supervision/help/rules/#worker-concern\n") in mail.body
-    assert f"{SITE}/supervision/sessions/\n" in mail.body
+    assert f"Read and answer the concern:\n{SITE}/supervision/concerns/{concern.pk}/\n" in mail.body
     assert mail.body.rstrip().endswith("Northshire County Council · Caseweight")
