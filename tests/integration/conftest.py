@@ -1,6 +1,10 @@
 """Fixtures for integration tests. Shared fixtures are in tests/conftest.py; real infrastructure in
 tests/plugins/infra.py."""
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 
 @pytest.fixture
@@ -18,3 +22,25 @@ def eager_celery(settings):
         yield app
     finally:
         app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """seed_demo once per test module (its printed output), rolled back afterwards so other modules see an
+    empty database."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = StringIO()
+            call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(seeded, db):
+    """The demo authority, seeded for the module, in a test that may use the database."""
+    return seeded

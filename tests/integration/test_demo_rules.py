@@ -15,9 +15,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,23 +48,6 @@ NOTTS, SWINDON, WARRINGTON = "nottinghamshire-wlm-2016", "swindon-cws-v1", "warr
 SUBMITTED_STATUSES = (EntryStatus.SUBMITTED, EntryStatus.COUNTERSIGNED)
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """seed_demo once for the module; rolled back afterwards so other modules see an empty database."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(seeded, db):
-    return None
 
 
 # --- the checks, shared by the demo and the seed_large run -----------------------------------------------

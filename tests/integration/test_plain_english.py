@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from collections import deque
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 
 from supervision.models import ProformaEntry
 from workload.models import SchemeVersion, Team
@@ -114,18 +111,6 @@ def leaks(pages: dict[str, str], codes: set[str]) -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """seed_demo once for the module; rolled back afterwards so other modules see an empty database."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize(("team_code", "slug"), TEAMS)

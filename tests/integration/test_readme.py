@@ -7,14 +7,10 @@ inside a transaction that is rolled back at the end (as in test_seed.py).
 from __future__ import annotations
 
 import re
-from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from workload.models import Position, ServiceArea, Team, TeamScheme, Worker
@@ -98,23 +94,6 @@ def holds_role(user, role: str) -> bool:
     raise AssertionError(f"README.md names a role this test does not know: {role!r}")
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(seeded, db):
-    return seeded
 
 
 def test_the_readme_table_is_read():

@@ -9,10 +9,8 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from io import StringIO
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -41,24 +39,6 @@ def add_months(month, n):
     return month.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """seed_demo once for the module; rolled back afterwards so other modules see an empty database."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(seeded, db):
-    return seeded
 
 
 def test_seed_demo_builds_teams_on_several_schemes_with_their_presets(demo):
