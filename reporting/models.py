@@ -1,5 +1,7 @@
 """Generated reports. One run per (kind, period, team), so a retried task never builds or sends twice."""
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 
 from workload.models import Team
 
@@ -39,3 +41,214 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         scope = self.team.code if self.team_id else "authority"
         return f"{self.get_kind_display()} {self.period_key} ({scope})"
+
+
+# --- Dashboard inputs and escalations (issue 11). The measures module (reporting/measures/) reads them; ----
+# --- reporting/escalations.py writes Escalation rows from the snapshots. See docs/dashboards.md. ---------
+
+
+class MeasureCode(models.TextChoices):
+    """The measures of REPORTS.md (e). Labels are what people read; codes stay in exports and URLs only."""
+
+    M01 = "M01", "Average caseload"
+    M02 = "M02", "Variance from target"
+    M03 = "M03", "Caseload range"
+    M04 = "M04", "Workers with more than N cases"
+    M05 = "M05", "ASYEs with more than N cases"
+    M06 = "M06", "ASYEs with more than N cases (%)"
+    M07 = "M07", "ASYE caseload"
+    M08 = "M08", "Care-leaver average caseload"
+    M09 = "M09", "Care-leaver workers with more than N cases"
+    M10 = "M10", "Worker supervision held in the month"
+    M11 = "M11", "Case supervision in the month"
+    M12 = "M12", "Initial child protection conferences within 15 working days"
+    M13 = "M13", "Child protection visits in timescale"
+    M14 = "M14", "Looked-after children visits in timescale"
+    M15 = "M15", "Unallocated cases"
+    M16 = "M16", "Vacancies"
+    M17 = "M17", "Managers holding cases"
+    M18 = "M18", "Open escalations"
+    M19 = "M19", "Pro-formas countersigned"
+    M20 = "M20", "Workload band distribution"
+    M21 = "M21", "Month-by-month trend"
+    M22 = "M22", "Manager workload"
+
+
+IMPORTED_MEASURES = (MeasureCode.M11, MeasureCode.M12, MeasureCode.M13, MeasureCode.M14)
+
+
+class ImportedAggregate(models.Model):
+    """Numerator and denominator per team per month for the child-level measures M11–M14 (REP-14), entered by
+    a performance officer or imported. The percentage is computed, never stored."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="imported_aggregates")
+    month = models.DateField(help_text="First day of the month.")
+    measure = models.CharField(max_length=3, choices=[(m.value, m.label) for m in IMPORTED_MEASURES])
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["month", "team", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "month", "measure"], name="one_aggregate_per_team_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="aggregate_month_first_day"),
+            models.CheckConstraint(condition=Q(numerator__lte=F("denominator")), name="aggregate_numerator_le_denominator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.month:%b %Y} {self.get_measure_display()}: {self.numerator}/{self.denominator}"
+
+
+class TrendRow(models.Model):
+    """One configured row of the month-by-month trend table (M21): measure, scope, threshold, target, label."""
+
+    class ScopeKind(models.TextChoices):
+        AUTHORITY = "authority", "Authority"
+        SERVICE_AREA = "service_area", "Service area"
+        TEAM_TYPE = "team_type", "Team type"
+        TEAM = "team", "Team"
+
+    position = models.PositiveSmallIntegerField(default=0)
+    measure = models.CharField(max_length=3, choices=MeasureCode.choices)
+    label = models.CharField(max_length=200)
+    scope_kind = models.CharField(max_length=20, choices=ScopeKind.choices, default=ScopeKind.AUTHORITY)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    service_area = models.ForeignKey(
+        "workload.ServiceArea", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team_type = models.CharField(max_length=60, blank=True, help_text="Preset team type key (team_type scope).")
+    asye_only = models.BooleanField(default=False)
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True, help_text="N for 'more than N' rows.")
+    target = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    start_month = models.DateField(null=True, blank=True, help_text="Months before it are blank (not started).")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MeasureAnalysis(models.Model):
+    """A performance officer's or head of service's analysis of one trend row for one month (REP-29)."""
+
+    trend_row = models.ForeignKey(TrendRow, on_delete=models.CASCADE, related_name="analyses")
+    month = models.DateField()
+    text = models.TextField(max_length=4000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["trend_row", "-month", "-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="analysis_month_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.trend_row} {self.month:%b %Y}"
+
+
+class CpaConferenceCount(models.Model):
+    """Child protection conferences chaired by a CPA in one ISO week (POLICIES R28)."""
+
+    worker = models.ForeignKey("workload.Worker", on_delete=models.CASCADE, related_name="conference_counts")
+    week_start = models.DateField(help_text="Monday of the ISO week.")
+    conferences = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["worker", "-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "week_start"], name="one_conference_count_per_week"),
+            models.CheckConstraint(condition=Q(week_start__week_day=2), name="conference_week_starts_monday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} w/c {self.week_start}: {self.conferences}"
+
+
+class EscalationKind(models.TextChoices):
+    """The POLICIES §3 rules the snapshots can check. M18 counts HOS_AGREEMENT (a) and SUSTAINED (b)."""
+
+    MANAGER_HOLDING_CASES = "manager_holding_cases", "Manager holding cases"
+    HOS_AGREEMENT = "hos_agreement", "Over the head of service agreement threshold"
+    SUSTAINED = "sustained", "Over the maximum for longer than the escalation period"
+    LONG_ABSENCE = "long_absence", "Long absence while holding cases"
+    TEAM_ABOVE_TARGET = "team_above_target", "Team average above target"
+
+
+class EscalationState(models.TextChoices):
+    OPEN = "open", "Waiting for action"
+    AGREED = "agreed", "Agreed by the head of service"
+    REFUSED = "refused", "Refused by the head of service"
+    ACTION_RECORDED = "action_recorded", "Action recorded"
+    CLOSED = "closed", "Closed"
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open_on(self, day):
+        """Opened on or before the day and not closed by it."""
+        return self.filter(opened_on__lte=day).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+
+
+class Escalation(models.Model):
+    """One episode of one rule for one worker (or team): opened by the daily evaluation, acted on by people,
+    closed when the condition ends. `first_over_on` keys the episode so evaluating twice changes nothing."""
+
+    kind = models.CharField(max_length=30, choices=EscalationKind.choices)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="escalations")
+    worker = models.ForeignKey(
+        "workload.Worker", null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
+    )
+    first_over_on = models.DateField(help_text="First snapshot of the episode.")
+    opened_on = models.DateField(help_text="Snapshot date on which the rule fired.")
+    due_on = models.DateField(null=True, blank=True, help_text="Date the required action is due.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_escalations"
+    )
+    state = models.CharField(max_length=20, choices=EscalationState.choices, default=EscalationState.OPEN)
+    cases = models.PositiveIntegerField(default=0, help_text="Children held at the latest evaluation.")
+    threshold = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    agreed_on = models.DateField(null=True, blank=True)
+    agreed_until = models.DateField(null=True, blank=True)
+    action_plan = models.TextField(max_length=4000, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "team", "worker", "first_over_on"], name="one_escalation_per_episode"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "opened_on"], name="escalation_team_opened")]
+
+    def __str__(self) -> str:
+        who = self.worker or self.team
+        return f"{self.get_kind_display()}: {who} from {self.first_over_on}"
+
+
+class EscalationEvent(models.Model):
+    """The history of an escalation: opened, updated, agreed, refused, action recorded, closed, emailed."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.escalation} {self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -190,6 +190,9 @@ class TeamPolicy(models.Model):
     preset = models.ForeignKey(CaseloadPreset, on_delete=models.PROTECT, related_name="+")
     team_type = models.CharField(max_length=60, help_text="Team type key of the preset (POLICIES.md §2).")
     valid_from = models.DateField()
+    # Per-team overrides of the preset team type's keys (POLICIES §6 "overridable per team"), e.g.
+    # {"reporting_thresholds": [22, 25], "asye_limit_cases": 12}. Read through `settings()`.
+    overrides = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["team", "-valid_from"]
@@ -200,6 +203,13 @@ class TeamPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} follows {self.preset} from {self.valid_from:%b %Y}"
+
+    def settings(self) -> dict:
+        """The preset's preset-wide keys, then its team type's keys, then this team's overrides (POLICIES §6)."""
+        merged = {key: value for key, value in self.preset.data.items() if key != "team_types"}
+        merged.update(self.preset.team_type(self.team_type))
+        merged.update(self.overrides or {})
+        return merged
 
     def clean(self) -> None:
         if self.preset_id and self.team_type and not self.preset.team_type(self.team_type):
