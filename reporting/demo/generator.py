@@ -55,6 +55,7 @@ from workload.roles import Role
 
 from .cases import CaseStage
 from .catalogue import DEMO_LAYOUT, Layout
+from .dashboard_inputs import DashboardInputStage
 from .logins import DEMO_PASSWORD
 from .organisation import OrganisationStage
 from .people import generated_layout
@@ -129,6 +130,8 @@ def generate(*, layout: Layout, months: int = 12, children: int | None = None, s
         timer.lap("pro-formas")
         builder.write_snapshots()
         timer.lap("caseload snapshots")
+        builder.write_dashboard_inputs()
+        timer.lap("dashboard inputs")
     result.counts = row_counts()
     return result
 
@@ -142,7 +145,8 @@ def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
-class _Builder(PlanStage, OrganisationStage, SessionStage, CaseStage, ProformaStage, SnapshotStage):
+class _Builder(PlanStage, OrganisationStage, SessionStage, CaseStage, ProformaStage, SnapshotStage,
+               DashboardInputStage):
     """The stages over one shared state (state.BuildState), run in order by generate."""
 
 
