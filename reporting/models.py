@@ -1,4 +1,5 @@
-"""Generated reports. One run per (kind, period, team), so a retried task never builds or sends twice."""
+"""Reports and their runs (one per kind, period and team, so a retried task never builds or sends twice), the
+quarterly return workflow, distribution lists; the dashboard inputs and escalations (issue 11)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -9,24 +10,37 @@ from workload.models import Team
 class ReportKind(models.TextChoices):
     QUARTERLY_RETURN = "quarterly_return", "Quarterly team return"
     AUTHORITY_PACK = "authority_pack", "Quarterly authority pack"
+    COMMITTEE = "committee", "Quarterly committee report"
     SMT_WEEKLY = "smt_weekly", "Weekly SMT caseload report"
     SMT_MONTHLY = "smt_monthly", "Monthly SMT caseload report"
 
 
 class ReportRun(models.Model):
+    """One build of one report for one period and scope. Unique per (kind, period, team), so a retried or
+    repeated task finds the run instead of building and emailing again (`emailed_at` is set once)."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
-        RENDERED = "rendered", "Rendered"
-        SENT = "sent", "Sent"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=30, choices=ReportKind.choices)
-    period_key = models.CharField(max_length=10, help_text="e.g. 2025-Q3 or 2025-W41 (reporting/periods.py).")
+    period_key = models.CharField(max_length=10, help_text="e.g. 2025-Q3, 2025-W41 or 2025-11 (reporting/periods.py).")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="report_runs")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while running.")
+    error = models.TextField(blank=True, help_text="Why the last attempt failed, in words.")
+    attempts = models.PositiveSmallIntegerField(default=0)
     pdf = models.FileField(upload_to="reports/", blank=True)
+    csv = models.FileField(upload_to="reports/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -41,6 +55,85 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         scope = self.team.code if self.team_id else "authority"
         return f"{self.get_kind_display()} {self.period_key} ({scope})"
+
+
+class ReportDelivery(models.Model):
+    """One email of one run to one list: what was sent, to whom, when. A run is emailed at most once per list."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="deliveries")
+    recipients = models.JSONField(default=list, help_text="The addresses the email went to.")
+    subject = models.CharField(max_length=200)
+    late = models.BooleanField(default=False, help_text="A return approved after its authority pack had gone.")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.run} to {len(self.recipients)} recipients at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class DistributionList(models.Model):
+    """Who receives a kind of report: per report kind and, where it applies, per service area (REPORTS (c), (d))."""
+
+    kind = models.CharField(max_length=30, choices=ReportKind.choices)
+    service_area = models.ForeignKey(
+        "workload.ServiceArea", null=True, blank=True, on_delete=models.PROTECT, related_name="distribution_lists"
+    )
+    name = models.CharField(max_length=120)
+    addresses = models.JSONField(default=list, blank=True, help_text="Email addresses, one per item.")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="distribution_lists")
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "service_area"], name="one_list_per_kind_area"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(service_area__isnull=True), name="one_authority_list_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuarterlyReturn(models.Model):
+    """A team's quarterly return (REPORTS (c), POLICIES R19): the team pro-forma of the quarter's reporting
+    month (its fields live on supervision.TeamMonth) plus the quarter block, completed by the team manager,
+    checked and approved by the service manager. Approval locks it and dispatches it, once."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Being completed by the team manager"
+        SUBMITTED = "submitted", "With the service manager"
+        RETURNED = "returned", "Returned to the team manager"
+        APPROVED = "approved", "Approved and sent"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="quarterly_returns")
+    quarter = models.CharField(max_length=7, help_text="Calendar quarter key, e.g. 2025-Q1.")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    completed_on = models.DateField(null=True, blank=True, help_text="Date of completion (the quarter block's last column).")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(max_length=4000, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    last_reminded_on = models.DateField(null=True, blank=True)
+    last_escalated_on = models.DateField(null=True, blank=True)
+    run = models.OneToOneField(
+        ReportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="quarterly_return"
+    )
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-quarter", "team"]
+        constraints = [models.UniqueConstraint(fields=["team", "quarter"], name="one_return_per_team_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.quarter} ({self.get_state_display()})"
 
 
 # --- Dashboard inputs and escalations (issue 11). The measures module (reporting/measures/) reads them; ----
