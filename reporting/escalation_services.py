@@ -66,9 +66,10 @@ def _dump(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------------- the evaluation
+# Called inside escalations_evaluate's transaction (no savepoint per row: the evaluation's reads stay a
+# fixed number of queries).
 
 
-@transaction.atomic
 def escalation_open(*, episode: Episode, owner) -> Escalation:
     """Open the escalation of a rule episode and queue the owner's email on commit."""
     from reporting.tasks import escalation_opened_send as escalation_opened_send_task
@@ -86,7 +87,6 @@ def escalation_open(*, episode: Episode, owner) -> Escalation:
     return escalation
 
 
-@transaction.atomic
 def escalation_refresh(*, escalation: Escalation, episode: Episode, on: date) -> int:
     """Bring an open escalation up to date with its episode: cases and threshold from the latest snapshot;
     an agreement whose end date has passed while still over goes back to the head of service (R04)."""
@@ -110,7 +110,6 @@ def escalation_refresh(*, escalation: Escalation, episode: Episode, on: date) ->
     return changed
 
 
-@transaction.atomic
 def escalation_close(*, escalation: Escalation, on: date, reason: str) -> Escalation:
     escalation.closed_on, escalation.closed_reason = on, reason
     escalation.state = EscalationState.CLOSED

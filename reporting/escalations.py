@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from reporting.models import Escalation, EscalationKind
@@ -371,6 +372,7 @@ def owners_by_team(team_ids) -> dict[int, tuple[Any, Any]]:
     return {team.pk: (team.service_area.head_of_service, managers.get(team.pk)) for team in teams}
 
 
+@transaction.atomic
 def escalations_evaluate(*, on: date) -> dict[str, int]:
     """Open, update and close escalations from the snapshot history up to `on`; idempotent.
 
