@@ -83,7 +83,7 @@ def escalation_list_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Escalations are for managers, heads of service and senior managers.")
     today = timezone.localdate()
     rows = escalation_list_for_user(user=request.user, today=today)
-    escalation_filter = EscalationFilter(request.GET or None, queryset=rows, request=request)
+    escalation_filter = EscalationFilter(request.GET, queryset=rows, request=request)
     valid = escalation_filter.is_valid()
     table = EscalationTable(escalation_filter.qs if valid else rows.none())
     RequestConfig(request, paginate={"per_page": EscalationTable.PER_PAGE}).configure(table)
