@@ -195,3 +195,53 @@ def test_evaluation_reads_a_fixed_number_of_queries():
     # savepoint and release of the evaluation's transaction; snapshots, policies, schemes, absences,
     # escalations (owners are read only when opening): no query per worker or per escalation
     assert (small, large) == (7, 7)
+
+
+def _weekly(person, team, days, children):
+    for day in days:
+        CaseloadSnapshotFactory(worker=person, team=team, taken_on=day, kind=SnapshotKind.WEEKLY,
+                                allocated_children=children)
+
+
+def test_practice_managers_hold_cases_only_where_the_scheme_scores_them():
+    """POL-23: a Warrington practice manager is case-holding; a practice manager elsewhere is flagged."""
+    warrington = TeamFactory(scheme=("warrington-wms-2014", "children_in_care"))
+    elsewhere = TeamFactory()
+    days = fridays(date(2024, 11, 8))
+    for team in (warrington, elsewhere):
+        _weekly(WorkerFactory(team=team, first_name="Pat", position=Position.PRACTICE_MANAGER), team, days, 4)
+    escalations_evaluate(on=days[-1])
+    assert list(Escalation.objects.values_list("kind", "team", "first_over_on", "due_on")) == [
+        (EscalationKind.MANAGER_HOLDING_CASES, elsewhere.pk, FIRST_FRIDAY, date(2024, 11, 8))]
+
+
+def test_an_agreement_that_ends_while_still_over_goes_back_to_the_head_of_service():
+    team = TeamFactory()
+    hos = head_of_service(team.service_area)
+    person = WorkerFactory(team=team)
+    days = fridays(date(2024, 12, 6))
+    _weekly(person, team, days, 23)
+    escalations_evaluate(on=FIRST_FRIDAY)
+    request = Escalation.objects.get(kind=EscalationKind.HOS_AGREEMENT)
+    escalation_decide(escalation=request, user=hos, agree=True, until=date(2024, 11, 29), comment="For November.",
+                      today=date(2024, 11, 4))
+    escalations_evaluate(on=date(2024, 11, 29))
+    request.refresh_from_db()
+    assert request.state == EscalationState.AGREED  # still in force on its last day
+    escalations_evaluate(on=date(2024, 12, 6))
+    request.refresh_from_db()
+    assert (request.state, request.due_on) == (EscalationState.OPEN, date(2024, 12, 6))  # 29 Nov + 5 working days
+    assert list(request.events.values_list("action", flat=True)) == ["opened", "agreed", "agreement_ended"]
+
+
+def test_planned_long_absence_counts_from_its_start():
+    """R14 (a): leave expected to exceed 15 working days is long from its first day; due by that day."""
+    team = TeamFactory()
+    person = WorkerFactory(team=team)
+    Absence.objects.create(worker=person, kind=AbsenceType.ANNUAL_LEAVE, start=date(2024, 11, 4),
+                           expected_return=date(2024, 11, 29))  # 19 working days after the start
+    days = fridays(date(2024, 11, 22))
+    _weekly(person, team, days, 3)
+    escalations_evaluate(on=days[-1])
+    assert list(Escalation.objects.values_list("kind", "first_over_on", "opened_on", "due_on")) == [
+        (EscalationKind.LONG_ABSENCE, date(2024, 11, 4), date(2024, 11, 8), date(2024, 11, 4))]
