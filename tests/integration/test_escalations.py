@@ -245,3 +245,21 @@ def test_planned_long_absence_counts_from_its_start():
     escalations_evaluate(on=days[-1])
     assert list(Escalation.objects.values_list("kind", "first_over_on", "opened_on", "due_on")) == [
         (EscalationKind.LONG_ABSENCE, date(2024, 11, 4), date(2024, 11, 8), date(2024, 11, 4))]
+
+
+def test_opening_queues_one_email_and_a_retry_sends_nothing_more(mailoutbox, settings,
+                                                                django_capture_on_commit_callbacks):
+    from reporting.escalation_services import escalation_opened_send
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    team = TeamFactory(name="Intake")
+    head_of_service(team.service_area, email="head@example.org")
+    _weekly(WorkerFactory(team=team, first_name="Kim", surname="Busy"), team, [FIRST_FRIDAY], 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        escalations_evaluate(on=FIRST_FRIDAY)
+    escalation = Escalation.objects.get()
+    assert escalation_opened_send(escalation_id=escalation.pk) is False  # the retry finds it sent
+    assert [(m.subject, m.to) for m in mailoutbox] == [
+        ("Caseload escalation for Kim Busy (Intake): over the head of service agreement threshold",
+         ["head@example.org"])]
+    assert list(escalation.events.values_list("action", flat=True)) == ["opened", "emailed"]
