@@ -193,3 +193,10 @@ def test_list_filter_rejects_a_bad_value_beside_the_field(client, two_services):
     assert "Select a valid choice. R04 is not one of the available choices." in response.content.decode()
     narrowed = client.get(reverse("reporting:escalation-list"), {"kind": EscalationKind.SUSTAINED, "show": "open"})
     assert [e.pk for e in narrowed.context["table"].data] == [two_services["North"]["sustained"].pk]
+
+
+def test_odd_paging_and_sorting_fall_back_instead_of_failing(client, two_services):
+    client.force_login(two_services["North"]["hos"])
+    response = client.get(reverse("reporting:escalation-list"), {"page": "abc", "sort": "nope"})
+    assert response.status_code == 200
+    assert len(response.context["table"].page.object_list) == 2
