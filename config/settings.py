@@ -216,6 +216,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.concerns_overdue_dispatch",
         "schedule": crontab(hour=7, minute=45),
     },
+    # REPORTS.md §1.1 and REP-8: the weekly snapshot at the end of the ISO week's last working day, the
+    # month-end snapshot on the month's last calendar day (the task decides which is due, if any).
+    "caseload-snapshots": {
+        "task": "reporting.tasks.snapshots_take_due",
+        "schedule": crontab(hour=env_int("CASEWEIGHT_SNAPSHOT_HOUR", 23), minute=env_int("CASEWEIGHT_SNAPSHOT_MINUTE", 30)),
+    },
+    # POLICIES §3 (R01, R04, R05, R07, R14) with POL-3 timing: open, update and close escalations from the
+    # latest snapshot, after the snapshot task.
+    "escalations-evaluate": {
+        "task": "reporting.tasks.escalations_evaluate",
+        "schedule": crontab(hour=env_int("CASEWEIGHT_ESCALATIONS_HOUR", 23),
+                            minute=env_int("CASEWEIGHT_ESCALATIONS_MINUTE", 50)),
+    },
 }
 
 

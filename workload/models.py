@@ -590,3 +590,45 @@ class TeamSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} on {self.taken_on}"
+
+
+# --- Establishment (REPORTS.md §1.1 team inputs; M16) -------------------------------------------------
+
+
+class EstablishmentPostQuerySet(models.QuerySet):
+    def in_force_on(self, day: date):
+        return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
+
+
+class EstablishmentPost(models.Model):
+    """A funded post in a team over dates. No holder = vacant; an agency holder = vacant but covered (M16).
+
+    Effective-dated, so a snapshot of a past date reads the establishment as it was then."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="establishment_posts")
+    label = models.CharField(max_length=80, help_text="e.g. P2, Social worker post 2.")
+    fte = models.DecimalField(
+        "FTE", max_digits=3, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+    )
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="Last day of the post; empty while funded.")
+    holder = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.SET_NULL, related_name="establishment_posts",
+        help_text="Empty while the post is vacant.",
+    )
+
+    objects = EstablishmentPostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "label", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="establishment_post_fte_in_range"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="establishment_post_end_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "start", "end"], name="establishment_team_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.label} ({self.fte} FTE)"
