@@ -70,8 +70,8 @@ def _dump(value: Any) -> Any:
 # fixed number of queries).
 
 
-def escalation_open(*, episode: Episode, owner) -> Escalation:
-    """Open the escalation of a rule episode and queue the owner's email on commit."""
+def escalation_open(*, episode: Episode, owner, notify: bool = True) -> Escalation:
+    """Open the escalation of a rule episode and queue the owner's email on commit (unless `notify` is off)."""
     from reporting.tasks import escalation_opened_send as escalation_opened_send_task
 
     escalation = Escalation(
@@ -83,7 +83,8 @@ def escalation_open(*, episode: Episode, owner) -> Escalation:
     escalation.save()
     _event(escalation, "opened", data={"cases": episode.cases, "threshold": _dump(episode.threshold),
                                        "due_on": _dump(episode.due_on), **episode.data})
-    transaction.on_commit(partial(escalation_opened_send_task.delay, escalation_id=escalation.pk))
+    if notify:
+        transaction.on_commit(partial(escalation_opened_send_task.delay, escalation_id=escalation.pk))
     return escalation
 
 

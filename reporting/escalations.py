@@ -373,8 +373,9 @@ def owners_by_team(team_ids) -> dict[int, tuple[Any, Any]]:
 
 
 @transaction.atomic
-def escalations_evaluate(*, on: date) -> dict[str, int]:
-    """Open, update and close escalations from the snapshot history up to `on`; idempotent.
+def escalations_evaluate(*, on: date, notify: bool = True) -> dict[str, int]:
+    """Open, update and close escalations from the snapshot history up to `on`; idempotent. `notify=False`
+    opens without emailing the owners (the demo generator: its history is not news to anyone).
 
     Only episodes still current on `on` are opened (an episode that began and ended before the first
     evaluation is history, not work for anyone); an open escalation whose episode has ended is closed on the
@@ -396,7 +397,7 @@ def escalations_evaluate(*, on: date) -> dict[str, int]:
         if escalation is None:
             if current:
                 head, manager = owners.get(episode.team_id, (None, None))
-                escalation_open(episode=episode, owner=head if episode.kind in HOS_OWNED else manager)
+                escalation_open(episode=episode, owner=head if episode.kind in HOS_OWNED else manager, notify=notify)
                 counts["opened"] += 1
         elif escalation.closed_on is None:
             if current:

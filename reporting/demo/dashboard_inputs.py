@@ -3,6 +3,7 @@
 - M11–M14 are child-level measures the application cannot compute (REP-14): a numerator and denominator per
   team and month, drawn here around the figures S001 reports (case supervision 46–72 %, ICPC in 15 working days
   33–71 %, CP visits 72–94 %, looked-after visits 85–96 %).
+- The escalations open on the latest snapshot, found by the daily task's own evaluation.
 - The month-by-month trend rows (M21) in S000's layout: the authority's average caseload, each team type's
   average and "more than N" count at the preset's reporting threshold, and the ASYE rows (12 cases, PERF_2017's
   figure), with one analysis note on the latest month.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+from reporting.escalations import escalations_evaluate
 from reporting.models import ImportedAggregate, MeasureAnalysis, MeasureCode, TrendRow
+from workload.models import CaseloadSnapshot
 
 from .draws import add_months
 from .state import BuildState
@@ -51,6 +54,14 @@ class DashboardInputStage(BuildState):
                                                   numerator=numerator, denominator=denominator))
         ImportedAggregate.objects.bulk_create(rows, batch_size=self.batch)
         self.write_trend_rows(start=past[0] if past else self.months[0])
+        self.write_escalations()
+
+    def write_escalations(self) -> None:
+        """The escalations the daily task would hold open today, found by the task's own evaluation over the
+        written snapshots (not invented), without emailing anyone."""
+        latest = CaseloadSnapshot.objects.order_by("-taken_on").values_list("taken_on", flat=True).first()
+        if latest is not None:
+            escalations_evaluate(on=latest, notify=False)
 
     def write_trend_rows(self, *, start) -> None:
         rows = [TrendRow(position=0, measure=MeasureCode.M01, label="Average caseload – authority",
