@@ -24,11 +24,6 @@ class MonthField(forms.CharField):
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
     default_error_messages = {"invalid": MONTH_FORMAT}
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
-        kwargs.setdefault("error_messages", {"max_length": MONTH_FORMAT})
-        super().__init__(**kwargs)
-
     def prepare_value(self, value):
         return f"{value:%Y-%m}" if isinstance(value, date) else value
 
@@ -36,7 +31,7 @@ class MonthField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        match = _MONTH.match(value.strip())
+        match = _MONTH.match(value.strip()) if len(value) <= 20 else None
         if not match:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return date(int(match.group(1)), int(match.group(2)), 1)

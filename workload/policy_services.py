@@ -222,8 +222,8 @@ def policy_change_propose(
 
 
 def _locked_for_decision(change: PolicyChange, user, today: date) -> PolicyChange:
-    change = PolicyChange.objects.select_for_update().select_related("team", "preset", "scheme_version").get(
-        pk=change.pk)
+    change = PolicyChange.objects.select_for_update(of=("self",)).select_related(
+        "team", "preset", "scheme_version").get(pk=change.pk)
     if not can_approve(user, change.team):
         raise PermissionDenied(NOT_THE_APPROVER)
     if change.status != PolicyChangeStatus.PENDING:

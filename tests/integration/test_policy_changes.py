@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.factories import ServiceAreaFactory, TeamFactory
 from tests.factories_supervision import head_of_service, team_manager, user_in
-from workload.models import CaseloadPreset, PolicyChange, SchemeVersion, TeamPolicy, TeamScheme
+from workload.models import CaseloadPreset, PolicyChange, SchemeVersion, TeamPolicy
 from workload.policy_services import (
     ALREADY_PENDING,
     EXPIRED,
