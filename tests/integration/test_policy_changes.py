@@ -288,3 +288,29 @@ def test_an_expired_change_shows_as_expired_and_cannot_be_approved(client, peopl
     assert EXPIRED.format(month="September 2025") in unescape(response.content.decode())
     assert PolicyChange.objects.get().status == "pending"
     assert 'data-testid="nothing-waiting"' in client.get(reverse("workload:policy-change-waiting")).content.decode()
+
+
+def test_the_policy_page_is_a_fixed_number_of_queries_whatever_the_history(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team, admin, hos = people
+    client.force_login(hos)
+    url = reverse("workload:team-policy", args=[team.pk])
+    client.get(url)  # the session and the scheme tables are warm for both counts
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n, team_type in enumerate(("intervention_and_planning", "children_in_care", "leaving_care")):
+        month = date(2025, 9 + n, 1)
+        change = propose_policy(team, admin, effective_from=month, team_type=team_type)
+        policy_change_approve(change=change, approved_by=hos, today=date(2025, 7, 20))
+    propose_policy(team, admin, effective_from=date(2025, 12, 1))  # one pending too
+    # savepoint; session, user, groups; the team; presets and scheme versions (labels); the team's changes; the
+    # approved changes, policies and schemes (history); whether the user approves; the navigation's worker record
+    # and waiting counts; savepoint; session save (savepoint, update, release)
+    assert (few, queries()) == (18, 18)
