@@ -193,7 +193,7 @@ def test_another_services_head_gets_404_and_the_teams_own_head_decides(client, p
     assert team_policy_on(team=team, month=next_month(today)).team_type == "intervention_and_planning"
 
 
-def test_a_team_manager_sees_the_change_but_cannot_decide_or_propose(client, people):
+def test_a_team_manager_or_smt_sees_the_change_but_cannot_decide_or_propose(client, people):
     team, admin, hos = people
     manager = team_manager(team, first_name="Tess", last_name="Manager")
     today = timezone.localdate()
@@ -205,6 +205,12 @@ def test_a_team_manager_sees_the_change_but_cannot_decide_or_propose(client, peo
     assert client.post(reverse("workload:policy-change-decide", args=[change.pk]),
                        {"decision": "approve"}).status_code == 404
     assert client.post(reverse("workload:policy-change-propose", args=[team.pk]), {}).status_code == 403
+    smt = user_in(Role.SMT)  # sees every team, changes nothing
+    client.force_login(smt)
+    assert client.get(reverse("workload:team-policy", args=[team.pk])).status_code == 200
+    assert client.get(reverse("workload:scheme-change-propose", args=[team.pk])).status_code == 403
+    assert client.post(reverse("workload:policy-change-decide", args=[change.pk]),
+                       {"decision": "approve"}).status_code == 404
     assert PolicyChange.objects.get().status == "pending"
 
 
@@ -272,6 +278,11 @@ def test_proposing_through_the_page_then_the_history_shows_who_approved(client, 
     assert ("January 2024 in force Caseload policy Barnet caseload policy (2019), Duty and Assessment "
             "Set up before approvals were recorded") in history
     assert "intervention_and_planning" not in page and "BARNET_2019" not in text_of(page)
+    detail = text_of(client.get(reverse("workload:policy-change-detail", args=[change.pk])).content.decode())
+    assert ("Replaced Barnet caseload policy (2019), Duty and Assessment Asks for Barnet caseload policy (2019), "
+            "Intervention and Planning; for this team: ASYE caseload limit 12 cases, Reporting thresholds (workers "
+            "with more than N cases) 22 and 25 cases Reason Planning work. Proposed by Ada Admin") in detail
+    assert f"Approved by Hana Head, {today.day} {today:%b %Y}" in detail and "Comment Yes." in detail
     assert 'data-testid="waiting-policy-changes"' not in client.get(reverse("home")).content.decode()
 
 
