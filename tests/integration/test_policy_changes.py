@@ -325,3 +325,23 @@ def test_the_policy_page_is_a_fixed_number_of_queries_whatever_the_history(clien
     # approved changes, policies and schemes (history); whether the user approves; the navigation's worker record
     # and waiting counts; savepoint; session save (savepoint, update, release)
     assert (few, queries()) == (18, 18)
+
+
+def test_proposing_a_scheme_change_through_the_page(client, people):
+    team, admin, hos = people
+    client.force_login(admin)
+    url = reverse("workload:scheme-change-propose", args=[team.pk])
+    version = SchemeVersion.objects.get(slug="caseload-count-v1")
+    code, label = next(iter(version.tables().team_types.items()))
+
+    page = text_of(client.get(url).content.decode())
+    assert "as things stand: Nottinghamshire" in page and ", team type " in page
+    response = client.post(url, {"scheme_team_type": f"caseload-count-v1/{code}", "effective_from": "2099-01",
+                                 "reason": "Counting cases only."})
+
+    change = PolicyChange.objects.get()
+    assert response.status_code == 302
+    assert (change.kind, change.scheme_version, change.scheme_team_type, change.effective_from, change.preset) == (
+        "scheme", version, code, date(2099, 1, 1), None)
+    detail = text_of(client.get(reverse("workload:policy-change-detail", args=[change.pk])).content.decode())
+    assert f"Asks for {version.label}, team type {label}" in detail
