@@ -205,3 +205,45 @@ def test_conferences_are_entered_per_adviser_and_week(client, setting):
     page = text_of(client.get(url).content.decode())
     assert "Cara Adviser Duty North Week 41 of 2025 (from 6 Oct 2025) 6" in page
     assert AuditEvent.objects.filter(action="inputs.conferences_saved").count() == 2
+
+
+def test_changing_a_trend_row_is_audited_and_a_refused_change_leaves_it_as_stored(client, setting):
+    team, other_team, admin, hos = setting
+    row = TrendRow.objects.create(measure="M01", label="Average caseload", scope_kind="authority", position=2)
+    client.force_login(admin)
+    url = reverse("inputs:trend-row", args=[row.pk])
+
+    refused = client.post(url, trend_row(measure="M01", scope_kind="authority", threshold="", target="lots",
+                                         label="Renamed"))
+    assert (refused.status_code, field_error(refused, "target")) == (400, "Enter a number from 0 to 1,000, e.g. 18 or 92.5.")
+    row.refresh_from_db()
+    assert (row.label, row.target) == ("Average caseload", None)
+
+    saved = client.post(url, trend_row(measure="M01", scope_kind="team_type", team_type="duty_and_assessment",
+                                       threshold="", target="16.5", label="Duty average", position="2"))
+    assert saved.status_code == 302
+    row.refresh_from_db()
+    assert (row.label, row.scope_kind, row.team_type, str(row.target)) == (
+        "Duty average", "team_type", "duty_and_assessment", "16.50")
+    event = AuditEvent.objects.get(action="inputs.trend_row_saved")
+    changed = {key: (event.data["before"][key], event.data["after"][key]) for key in event.data["after"]
+               if event.data["before"][key] != event.data["after"][key]}
+    assert (event.actor, changed) == (admin, {"label": ("Average caseload", "Duty average"),
+                                              "scope_kind": ("authority", "team_type"),
+                                              "team_type": ("", "duty_and_assessment"), "target": (None, "16.5")})
+    listing = text_of(client.get(reverse("inputs:trend-rows")).content.decode())
+    assert "Duty average Average caseload Duty and Assessment teams – 16.50 every month" in listing
+
+
+def test_the_figures_page_is_a_fixed_number_of_queries(client, setting, django_assert_num_queries):
+    team, other_team, admin, hos = setting
+    for month in range(1, 7):
+        ImportedAggregate.objects.create(team=team, month=date(2025, month, 1), measure="M12", numerator=month,
+                                         denominator=10, entered_by=admin)
+    client.force_login(hos)
+    client.get(reverse("inputs:figures"))
+    # savepoint; session, user, groups; the form's teams; the count and the page of six figures (joined with teams
+    # and who entered them); the navigation's worker record and waiting counts; savepoint; session save
+    with django_assert_num_queries(13):
+        page = text_of(client.get(reverse("inputs:figures")).content.decode())
+    assert "Duty North June 2025 Initial child protection conferences within 15 working days 6 10 60.0% Perry Officer" in page
