@@ -243,7 +243,8 @@ def test_the_figures_page_is_a_fixed_number_of_queries(client, setting, django_a
     client.force_login(hos)
     client.get(reverse("inputs:figures"))
     # savepoint; session, user, groups; the form's teams; the count and the page of six figures (joined with teams
-    # and who entered them); the navigation's worker record and waiting counts; savepoint; session save
+    # and who entered them); the navigation's worker record and waiting counts; release; session save (savepoint,
+    # update, release)
     with django_assert_num_queries(13):
         page = text_of(client.get(reverse("inputs:figures")).content.decode())
     assert "Duty North June 2025 Initial child protection conferences within 15 working days 6 10 60.0% Perry Officer" in page
