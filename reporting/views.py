@@ -13,6 +13,7 @@ from supervision.supervision_due import overdue_supervisions
 from supervision.team_month import team_month_progress
 from workload.access import teams_for_user
 from workload.capabilities import can
+from workload.policy_selectors import changes_waiting_count
 from workload.roles import Role, user_roles
 from workload.selectors import latest_snapshot_date, snapshot_source, team_list
 from workload.views import current_month
@@ -36,4 +37,6 @@ def home_view(request: HttpRequest) -> HttpResponse:
         context["my"] = worker_home_summary(worker=worker)
     # what waits for this person's action: the same counts as the navigation's badge (one query, shared)
     context["waiting_for_you"] = waiting_items(user=request.user, today=timezone.localdate())
+    if can(request.user, "team.view_led"):  # changes to their teams' caseload policy wait for their approval
+        context["policy_changes_waiting"] = changes_waiting_count(user=request.user, today=timezone.localdate())
     return render(request, "workload/home.html", context)

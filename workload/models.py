@@ -632,3 +632,87 @@ class EstablishmentPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} {self.label} ({self.fte} FTE)"
+# --- Changes to a team's caseload policy or weighting scheme, approved by the head of service ---------
+
+
+class PolicyChangeKind(models.TextChoices):
+    POLICY = "policy", "Caseload policy"
+    SCHEME = "scheme", "Weighting scheme"
+
+
+class PolicyChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class PolicyChangeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=PolicyChangeStatus.PENDING)
+
+    def open_on(self, day: date):
+        """Pending and still in time: the effective month has not begun (POLICIES R26: before the date)."""
+        return self.pending().filter(effective_from__gt=day)
+
+    def expired_on(self, day: date):
+        return self.pending().filter(effective_from__lte=day)
+
+    def for_team(self, team: Team):
+        return self.filter(team=team)
+
+
+class PolicyChange(models.Model):
+    """A proposed change to a team's caseload policy (preset, team type, per-team figures) or weighting scheme
+    version, from a month on (POLICIES R26: approval by the head of service, effective-dated, never retroactive).
+
+    The row is also the change's audit record: who proposed it and when, who decided and when, the comment,
+    and the setting it replaced (`before`, taken when decided) beside the one it asked for. A decided row is
+    never edited. Expiry is not stored: a pending change whose month has begun is expired (`expired_on`)."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="policy_changes")
+    kind = models.CharField(max_length=10, choices=PolicyChangeKind.choices)
+    effective_from = models.DateField(help_text="First month the change applies to.")
+    # kind = policy
+    preset = models.ForeignKey(CaseloadPreset, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    preset_team_type = models.CharField(max_length=60, blank=True)
+    overrides = models.JSONField(default=dict, blank=True)
+    # kind = scheme
+    scheme_version = models.ForeignKey(
+        SchemeVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scheme_team_type = models.CharField(max_length=60, blank=True)
+    reason = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=PolicyChangeStatus.choices, default=PolicyChangeStatus.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(max_length=2000, blank=True)
+    before = models.JSONField(default=dict, blank=True, help_text="The setting in force for the month when decided.")
+
+    objects = PolicyChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(effective_from__day=1), name="policy_change_starts_on_month"),
+            models.CheckConstraint(
+                condition=(Q(kind="policy", preset__isnull=False, scheme_version__isnull=True)
+                           | Q(kind="scheme", scheme_version__isnull=False, preset__isnull=True)),
+                name="policy_change_names_what_it_changes",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                           | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False))),
+                name="policy_change_decided_with_who_and_when",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "status", "effective_from"], name="policy_change_team_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} change for {self.team} from {self.effective_from:%b %Y}"
+
+    def is_expired(self, day: date) -> bool:
+        return self.status == PolicyChangeStatus.PENDING and self.effective_from <= day

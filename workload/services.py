@@ -174,11 +174,16 @@ def team_scheme_set(
 
 
 @transaction.atomic
-def team_policy_set(*, team: Team, preset, team_type: str, valid_from: date) -> TeamPolicy:
+def team_policy_set(
+    *, team: Team, preset, team_type: str, valid_from: date, overrides: dict | None = None
+) -> TeamPolicy:
+    """Record the caseload policy a team follows from a month on. `overrides` (None: none) replaces the team's
+    per-team figures for that month; changes people make go through workload.policy_services (approval)."""
     assignment = TeamPolicy.objects.filter(team=team, valid_from=valid_from).first() or TeamPolicy(
         team=team, valid_from=valid_from
     )
     assignment.preset, assignment.team_type = preset, team_type
+    assignment.overrides = overrides or {}
     assignment.full_clean()
     assignment.save()
     return assignment
