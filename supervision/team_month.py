@@ -265,6 +265,7 @@ def proformas_to_start(*, teams: QuerySet[Team], month: date, limit: int = 10) -
         .order_by("worker__surname", "worker__first_name", "worker__pk", "team_id")[:limit]
     )
     more = rows[0].total - len(rows) if rows else 0
-    seen: set[int] = set()  # a worker who moved team in the month is listed once, with the first team
-    return [ToStart(worker=m.worker, team_id=m.team_id) for m in rows
-            if m.worker_id not in seen and not seen.add(m.worker_id)], more
+    listed: dict[int, ToStart] = {}  # a worker who moved team in the month is listed once, with the first team
+    for membership in rows:
+        listed.setdefault(membership.worker_id, ToStart(worker=membership.worker, team_id=membership.team_id))
+    return list(listed.values()), more
