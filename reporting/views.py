@@ -10,8 +10,8 @@ from django.utils import timezone
 from supervision.concerns import waiting_items
 from supervision.selectors import worker_home_summary
 from supervision.supervision_due import overdue_supervisions
-from supervision.team_month import team_month_progress
-from workload.access import teams_for_user
+from supervision.team_month import proformas_to_start, team_month_progress
+from workload.access import managed_teams_for_user, teams_for_user
 from workload.capabilities import can
 from workload.policy_selectors import changes_waiting_count
 from workload.roles import Role, user_roles
@@ -32,6 +32,10 @@ def home_view(request: HttpRequest) -> HttpResponse:
     if can(request.user, "supervision.view"):
         # supervision that is due is the first thing a manager acts on (POLICIES §5)
         context["overdue"] = overdue_supervisions(teams=teams_for_user(request.user), today=timezone.localdate())
+    if can(request.user, "team.manage_managed"):
+        # a team manager's month starts here: supervision recorded and the pro-forma opened in one step
+        context["to_start"], context["to_start_more"] = proformas_to_start(
+            teams=managed_teams_for_user(request.user), month=month)
     worker = getattr(request.user, "worker", None)
     if worker is not None:
         context["my"] = worker_home_summary(worker=worker)

@@ -31,7 +31,7 @@ SECTIONS = {
     "worker": "1. Worker",
     "supervision": "2. Supervision",
     "personal": "3. Personal capacity",
-    "score": "5. Score",
+    "score": "5. Totals",
     "comments": "7. Workload comments",
     "reasons": "8. Policy reasons",
     "signatures": "9–11. Comments and signatures",
@@ -63,7 +63,7 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
     F("extra_duty_explanation", "Explanation of the extra duties", "personal", "text", editable=True,
       signed_since=2, hide_blank=True),
     F("extras", "Extra responsibilities", "personal", "codes:extras", editable=True),
-    # 5. Score, as stored at submission (re-weighting never moves an agreed month)
+    # 5. Totals, as stored at submission (re-weighting never moves an agreed month)
     F("case_points", "Case responsibility points", "score", "decimal"),
     F("personal_points", "Personal capacity points", "score", "decimal"),
     F("extra_points", "Extra duty and responsibility points", "score", "decimal"),

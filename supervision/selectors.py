@@ -93,6 +93,12 @@ class EntryPageData:
     def line_columns(self):
         return line_columns()
 
+    @property
+    def labelled_line_rows(self) -> list[list[tuple[str, str]]]:
+        """(column label, value) per cell: a phone shows each line as a card that names every value."""
+        labels = [column.label for column in line_columns()]
+        return [list(zip(labels, row, strict=True)) for row in self.line_rows]
+
 
 def entry_reductions(*, worker_id: int, month: date) -> list[CapacityReduction]:
     return list(CapacityReduction.objects.filter(worker_id=worker_id, start__lte=month_end(month), end__gte=month))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
 from supervision.entry_scoring import scheme_tables
@@ -238,3 +238,34 @@ def team_month_progress(*, teams: list[Team], month: date) -> dict[int, dict[str
                                  absent=worker_id in absent)
             progress[team_id][status] += 1
     return progress
+
+
+@dataclass(frozen=True)
+class ToStart:
+    """A worker of a team the user manages whose pro-forma for the month is not started yet."""
+
+    worker: Worker
+    team_id: int
+
+
+def proformas_to_start(*, teams: QuerySet[Team], month: date, limit: int = 10) -> tuple[list[ToStart], int]:
+    """The first `limit` workers of the teams (dated memberships in the month, case-holding, in a position
+    that has a pro-forma) with no current pro-forma for the month, by surname; and how many more there are.
+
+    For a team manager's home: the month's supervision starts from here in one step. One query (a window
+    count), whatever the number of teams; long absences are not left out (the team month says who is away)."""
+    started = ProformaEntry.objects.current().filter(month=month, worker_id=OuterRef("worker_id"))
+    rows = list(
+        memberships_in_month(month=month)
+        .filter(team_id__in=teams.values("pk"), worker__case_holding=True, worker__is_active=True)
+        .exclude(worker__position__in=NO_PROFORMA_POSITIONS)
+        .exclude(Exists(started))
+        .select_related("worker")
+        .annotate(total=Window(Count("pk")))
+        .order_by("worker__surname", "worker__first_name", "worker__pk", "team_id")[:limit]
+    )
+    more = rows[0].total - len(rows) if rows else 0
+    listed: dict[int, ToStart] = {}  # a worker who moved team in the month is listed once, with the first team
+    for membership in rows:
+        listed.setdefault(membership.worker_id, ToStart(worker=membership.worker, team_id=membership.team_id))
+    return list(listed.values()), more

@@ -21,6 +21,7 @@ from supervision.prefill import entry_start
 from supervision.team_month import team_month_summary
 from supervision.team_services import (
     can_set_service_manager_comment,
+    entry_session_link,
     team_month_update,
 )
 from supervision.views.common import _first_error, _month, client_ip
@@ -122,6 +123,13 @@ def entry_start_view(request: HttpRequest, team_pk: int, year: int, month: int, 
         context = _team_month_context(request, team, the_month)
         context["start_error"] = _first_error(exc)
         return render(request, "supervision/team_month.html", context, status=409)
-    messages.success(request, f"Started {worker.full_name}'s pro-forma for {the_month:%B %Y}, pre-filled from "
-                              "last month and the current allocations.")
+    recorded = ""
+    if request.POST.get("record_supervision") == "1" and entry.date_of_score and entry.session_id is None:
+        # "Record today's supervision and start": the date of score is today's supervision; recording it now
+        # (as saving the pro-forma would) clears the due list, and the session follows a corrected date.
+        entry.session = entry_session_link(entry=entry, recorded_by=request.user, ip=client_ip(request))
+        entry.save(update_fields=["session", "updated_at"])
+        recorded = f"Supervision recorded for {entry.date_of_score:%-d %B %Y}. "
+    messages.success(request, f"{recorded}Started {worker.full_name}'s pro-forma for {the_month:%B %Y}, pre-filled "
+                              "from last month and the current allocations.")
     return redirect("supervision:entry-detail", entry.pk)
