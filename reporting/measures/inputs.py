@@ -20,6 +20,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -49,7 +50,7 @@ PRACTITIONERS = (
     Position.IRO,
     Position.CPA,
 )
-MANAGERS = (Position.TEAM_MANAGER, Position.PRACTICE_MANAGER)
+PRACTITIONER, CONSULTANT, MANAGER, OTHER = "practitioner", "consultant", "manager", "other"
 WARRINGTON_PREFIX = "warrington-"
 
 
@@ -298,6 +299,22 @@ def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
     ) | Q(worker__position=Position.ASYE, worker__asye_start__isnull=True)
     manager = Q(worker__position=Position.TEAM_MANAGER) | (
         Q(worker__position=Position.PRACTICE_MANAGER) & ~Q(team_id__in=warrington)
+    )
+    # The same decisions as columns, so one grouped query evaluates each Exists once per row (GROUP BY by
+    # column position) and every figure is a sum over the groups (compute._team_sums).
+    rows = rows.annotate(
+        role=Case(
+            When(practitioner, then=Value(PRACTITIONER)),
+            When(worker__position=Position.CONSULTANT, then=Value(CONSULTANT)),
+            When(manager, then=Value(MANAGER)),
+            default=Value(OTHER),
+        ),
+        is_asye=Case(When(asye, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        band=Subquery(
+            ProformaEntry.objects.filter(
+                worker_id=OuterRef("worker_id"), month=month, is_current=True, status=EntryStatus.COUNTERSIGNED
+            ).values("band")[:1]
+        ),
     )
     return MonthRows(
         month=month,
