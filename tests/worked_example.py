@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from reporting.models import Escalation, EscalationKind, EscalationState
+from supervision.hashing import content_hash
 from supervision.models import EntryStatus, ProformaEntry, SessionKind, SupervisionSession
+from supervision.services import entry_countersign
 from tests.factories import TeamFactory, UserFactory, WorkerFactory
 from workload.models import (
     Absence,
@@ -74,20 +76,28 @@ def band_for(tables, team_type: str, total: Decimal, wte: Decimal) -> str:
 
 
 def entry(worker, month: date, total: str | None, *, created_by) -> ProformaEntry:
-    """A current pro-forma: countersigned with the total and the band the team's scheme gives it, or, with no
-    total, submitted and awaiting countersignature."""
+    """A current pro-forma submitted with the total and the band the team's scheme gives it (the engine does
+    not rescore it), then, when a total is given, countersigned by the worker through the real service (the
+    signature, its hash and the audit event); with no total it stays awaiting countersignature."""
     assignment = worker.team.scheme_assignments.select_related("scheme_version").get()
     tables = assignment.scheme_version.tables()
     points = None if total is None else Decimal(total)
     band = "" if points is None else band_for(tables, assignment.team_type, points, worker.wte)
-    return ProformaEntry.objects.create(
+    submitted = ProformaEntry.objects.create(
         worker=worker, team=worker.team, month=month, scheme_version=assignment.scheme_version,
         team_type=assignment.team_type, position=worker.position, wte=worker.wte, created_by=created_by,
-        is_agency=worker.employment_type == EmploymentType.AGENCY,
-        status=EntryStatus.SUBMITTED if points is None else EntryStatus.COUNTERSIGNED,
+        is_agency=worker.employment_type == EmploymentType.AGENCY, status=EntryStatus.SUBMITTED,
         total_points=points, band=band, band_label=tables.band_label(band) if band else "",
-        submitted_at=timezone.now(),
+        submitted_at=timezone.now(), submitted_by=created_by,
     )
+    submitted = ProformaEntry.objects.get(pk=submitted.pk)  # hash what the database holds
+    ProformaEntry.objects.filter(pk=submitted.pk).update(content_hash=content_hash(submitted, []))
+    if points is not None:
+        if worker.user_id is None:
+            worker.user = UserFactory(first_name=worker.first_name, last_name=worker.surname)
+            worker.save(update_fields=["user"])
+        entry_countersign(entry=submitted, user=worker.user, typed_name=worker.full_name)
+    return ProformaEntry.objects.get(pk=submitted.pk)
 
 
 def _children(name: str, day: date) -> int:

@@ -84,3 +84,16 @@ def test_national_figure_for_context(settings):
         "England average caseload per FTE, 30 September 2023 (DfE, Children's social work workforce)")}
     settings.NATIONAL_CASELOAD = {"value": "17.0", "label": "England, 2024"}
     assert national_caseload() == {"value": Decimal("17.0"), "label": "England, 2024"}
+
+
+def test_builder_countersigns_through_the_service_with_the_schemes_bands(example):
+    from supervision.models import ProformaEntry
+
+    rows = ProformaEntry.objects.filter(team=example.da1).order_by("worker__first_name")
+    assert [(e.worker.first_name, e.status, e.total_points, e.band, hasattr(e, "countersignature")) for e in rows] == [
+        ("W1", "countersigned", Decimal("88.000"), "sustainable", True),
+        ("W2", "countersigned", Decimal("115.000"), "high", True),
+        ("W4", "countersigned", Decimal("80.000"), "sustainable", True),
+        ("W5", "submitted", None, "", False),
+        ("W6", "countersigned", Decimal("121.000"), "high", True),
+    ]
