@@ -67,7 +67,7 @@ def label_for(measure: str, n=None) -> str:
     label = MeasureCode(measure).label
     if n is not None:
         label = label.replace("more than N", f"more than {n}")
-    return label.replace("ASYE with", "ASYEs with")
+    return label
 
 
 # ============================================================================ per-team sums (the queries)
