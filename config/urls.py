@@ -15,4 +15,5 @@ urlpatterns = [
     path("workload/", include("workload.urls")),
     path("supervision/", include("supervision.urls")),
     path("reporting/", include("reporting.urls")),
+    path("imports/", include("reporting.import_urls")),
 ]
