@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from io import BytesIO
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,10 +65,11 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def kind_from_name(name: str) -> str:
-    """The format whose file name the upload's name starts with ("allocations_2025.csv" -> allocations)."""
-    stem = name.rsplit("/", 1)[-1].lower()
-    for fmt in sorted(FORMATS, key=lambda f: -len(f.filename)):  # "team_snapshots" before "teams"
-        if stem.startswith(fmt.filename):
+    """The format whose file name the upload's name contains ("mosaic_allocations_2025.csv" -> allocations),
+    longest first so "team_snapshots" is not taken for "teams"."""
+    stem = PurePath(name).stem.lower().replace("-", "_").replace(" ", "_")
+    for fmt in sorted(FORMATS, key=lambda f: -len(f.filename)):
+        if fmt.filename in stem:
             return fmt.kind
     return ""
 
@@ -174,7 +176,7 @@ def import_batch_map(*, batch: ImportBatch, choices: dict[int, tuple[str, dict[s
         batch.save(update_fields=["state"])
         return False
     if save and batch.source:
-        for file in files:
+        for file in (f for f in files if f.mapping):  # a file with our own headings has nothing to remember
             ColumnMapping.objects.update_or_create(
                 source=batch.source, kind=file.kind, defaults={"mapping": file.mapping, "updated_by": user})
     batch.state = ImportState.UPLOADED
