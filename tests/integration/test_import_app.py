@@ -192,11 +192,14 @@ def test_renamed_headers_are_matched_saved_and_offered_next_time(admin_client, a
     assert (saved.source, saved.kind, saved.updated_by) == ("Mosaic", "workers", admin_user)
     assert saved.mapping == {theirs: ours for ours, theirs in MOSAIC_MATCH.items()}
 
-    # next month's export from the same system goes straight to the preview
+    admin_client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+
+    # next month's export from the same system goes straight to the preview (source names match in any case)
     response = upload(admin_client, {"workers.csv": MOSAIC_WORKERS}, source="mosaic")
     again = ImportBatch.objects.exclude(pk=batch.pk).get()
     assert (response["Location"], again.state) == (reverse("imports:batch-detail", args=[again.pk]), ImportState.READY)
     assert again.files.get().mapping == saved.mapping
+    assert again.counts == {"workers": {"created": 0, "changed": 0, "closed": 0, "unchanged": 2}}
 
 
 def test_a_needed_column_left_unmatched_is_an_error_beside_its_select(admin_client):
