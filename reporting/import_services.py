@@ -243,8 +243,12 @@ def _parsed(batch: ImportBatch, *, report: Callable[[int], None], share: int) ->
     return parsed
 
 
+def _as_dict(error) -> dict:
+    return {"file": error.file, "row": error.row, "column": error.column, "message": error.message}
+
+
 def _errors_of(plan) -> list[dict]:
-    return [{"file": e.file, "row": e.row, "column": e.column, "message": e.message} for e in plan.errors]
+    return [_as_dict(e) for e in plan.errors]
 
 
 def _store_plan(batch: ImportBatch, plan, parsed: list) -> None:
@@ -266,6 +270,7 @@ def _store_plan(batch: ImportBatch, plan, parsed: list) -> None:
     for file in files:
         file.save(update_fields=["counts", "rows"])
     batch.counts, batch.errors, batch.error_count = counts, errors[:ERRORS_KEPT], len(errors)
+    batch.notices = [_as_dict(e) for e in plan.notices][:ERRORS_KEPT]
     batch.planned_at = timezone.now()
     batch.state = ImportState.INVALID if errors else ImportState.READY
 

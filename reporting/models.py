@@ -380,6 +380,7 @@ class ImportBatch(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    notices = models.JSONField(default=list, blank=True, help_text="Not errors: e.g. columns we do not read, ignored.")
     failure = models.TextField(blank=True, help_text="Why checking or applying stopped, in words.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -191,6 +191,10 @@ def test_renamed_headers_are_matched_saved_and_offered_next_time(admin_client, a
     saved = ColumnMapping.objects.get()
     assert (saved.source, saved.kind, saved.updated_by) == ("Mosaic", "workers", admin_user)
     assert saved.mapping == {theirs: ours for ours, theirs in MOSAIC_MATCH.items()}
+    assert batch.notices == [{"file": "workers.csv", "row": 1, "column": "office",
+                              "message": "The column 'office' is not one of ours and was ignored."}]
+    assert "workers.csv: The column &#x27;office&#x27; is not one of ours and was ignored." in admin_client.get(
+        reverse("imports:batch-detail", args=[batch.pk])).content.decode()
 
     admin_client.post(reverse("imports:batch-confirm", args=[batch.pk]))
 
