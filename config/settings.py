@@ -163,6 +163,8 @@ for _name in ("CASEWEIGHT_SIGN_IN_FAILURE_LIMIT", "CASEWEIGHT_SIGN_IN_COOLOFF_MI
               "CASEWEIGHT_PASSWORD_RESET_PER_HOUR", "CASEWEIGHT_SESSION_IDLE_MINUTES"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more, not {globals()[_name]}.")
+# Largest file one import accepts (issue 13); a larger one is refused with a message, not read.
+CASEWEIGHT_IMPORT_MAX_BYTES = env_int("CASEWEIGHT_IMPORT_MAX_MB", 50) * 1024 * 1024
 if CASEWEIGHT_REVERSE_PROXIES < 0:
     raise ImproperlyConfigured(f"CASEWEIGHT_REVERSE_PROXIES must be 0 or more, not {CASEWEIGHT_REVERSE_PROXIES}.")
 

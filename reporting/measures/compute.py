@@ -364,8 +364,11 @@ def _counts(pool: _Pool, measure: str, ns, key: str, headcount_key: str, teams: 
             continue
         count, raw = pool.total(f"{key}_{n}"), pool.total(f"{key.replace('over', 'over_raw')}_{n}")
         share = percent(count, headcount)
+        display = f"{count} ({fmt_percent(share)})"
+        if raw != count:  # the worked example shows the raw reading where it differs
+            display += f"; {raw} without pro rata"
         out.append(pool.value(
-            measure, label=label, value=Decimal(count), display=f"{count} ({fmt_percent(share)})", status=OK,
+            measure, label=label, value=Decimal(count), display=display, status=OK,
             rag=rag_count(count, headcount), target=ZERO, threshold=threshold, basis=basis,
             numerator=Decimal(count), denominator=Decimal(headcount),
             detail={"raw_reading": raw, "raw_rag": rag_count(raw, headcount), "percent": share,

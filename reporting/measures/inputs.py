@@ -166,6 +166,7 @@ def _holidays_between(first_year: int, last_year: int) -> list[date]:
 
 
 def _holiday_count(expression, holidays: list[date]):
+    """How many of the (sorted) holidays fall on or before the day."""
     return Case(
         *[When(LessThan(expression, day), then=Value(i)) for i, day in enumerate(holidays)],
         default=Value(len(holidays)),
@@ -187,6 +188,8 @@ class LessThan(Func):
 
 
 def _wd_index(expression, holidays: list[date]):
+    """Working days in (epoch, day]: weekdays minus the bank holidays up to the day (one CASE over ordered
+    dates), so that workdays.working_days_after(a, b) == index(b) - index(a) for days in the holidays' years."""
     n = _DaysSinceEpoch(expression)
     weekdays = Value(5) * (n / Value(7)) + Least(n % Value(7), Value(5))
     return weekdays - _holiday_count(expression, holidays) if holidays else weekdays
@@ -245,7 +248,7 @@ def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
     if not dates:
         return None
     end = month_end(month)
-    holidays = _holidays_between(min(dates.values()).year - 5, end.year + 1)
+    holidays = _holidays_between(min(dates.values()).year - 1, end.year + 1)
     pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in dates.items()))
     ids = list(params)
     aqp = [t for t in ids if params[t].include_aqp]

@@ -4,38 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from reporting.imports import apply_import, plan_import, read_upload
+from reporting.imports import apply_import, plan_import
+from tests.import_samples import ALLOCATIONS, CASES, TODAY, files
 from workload.models import Allocation, Case, Membership, Team, TeamPolicy, TeamScheme, Worker
-
-TODAY = date(2025, 8, 15)
-
-TEAMS = (
-    "code,name,service_area,team_type,preset,scheme,scheme_team_type,from\n"
-    "DA1,Duty and Assessment 1,North,duty_and_assessment,BARNET_2019,nottinghamshire-wlm-2016,assessment,2024-01\n"
-)
-WORKERS = (
-    "id,first_name,surname,position,employment_type,wte,grade,asye_start,asye_completed,case_holding,supervisor,login,"
-    "team,start,end\n"
-    "W1,Ann,Lee,social_worker,permanent,1,,,,yes,,,DA1,2024-01-01,\n"
-    "W2,Ben,Roe,asye,agency,0.6,,2025-01-06,,yes,W1,,DA1,2025-01-06,\n"
-)
-CASES = (
-    "reference,team,children,category,factors,opened,closed\n"
-    "C1,DA1,2,cin_stable,,2025-02-01,\n"
-    "C2,DA1,1,cin_stable,,2025-03-01,2025-06-30\n"
-)
-ALLOCATIONS = (
-    "case,worker,role,from,to,co_work_share\n"
-    "C1,W1,allocated,2025-02-01,,\n"
-    "C1,W2,co_worker,2025-02-10,,\n"
-    "C2,W2,allocated,2025-03-01,2025-06-30,\n"
-)
-
-
-def files(**overrides):
-    texts = {"teams.csv": TEAMS, "workers.csv": WORKERS, "cases.csv": CASES, "allocations.csv": ALLOCATIONS}
-    texts.update(overrides)
-    return [read_upload(name, text.encode()) for name, text in texts.items()]
 
 
 @pytest.mark.django_db

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(str(error))
-            self.stderr.write(f"{len(plan.errors)} errors; nothing was imported.")
+            count = len(plan.errors)
+            self.stderr.write(f"{count} error{'' if count == 1 else 's'}; nothing was imported.")
             raise SystemExit(1)
         if not dry_run:
             apply_import(plan)
