@@ -269,9 +269,8 @@ CASEWEIGHT_COUNTERSIGN_REMINDER_DAYS = env_int("CASEWEIGHT_COUNTERSIGN_REMINDER_
 # POLICIES R09: the line manager answers a workload concern within 5 working days; later, it goes to the head of service
 CASEWEIGHT_CONCERN_RESPONSE_DAYS = env_int("CASEWEIGHT_CONCERN_RESPONSE_DAYS", 5)
 CASEWEIGHT_FULLTIME_HOURS = env_int("CASEWEIGHT_FULLTIME_HOURS", 37)  # POLICIES §6 fulltime_hours
-# Imports in the app (docs/import.md, "In the app"): the largest file accepted, and the row count above which
-# checking and applying run in a Celery task with progress shown instead of in the request.
-CASEWEIGHT_IMPORT_MAX_BYTES = env_int("CASEWEIGHT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Imports in the app (docs/import.md, "In the app"): the row count above which checking and applying run in a
+# Celery task with progress shown instead of in the request (the largest file: CASEWEIGHT_IMPORT_MAX_BYTES above).
 CASEWEIGHT_IMPORT_TASK_ROWS = env_int("CASEWEIGHT_IMPORT_TASK_ROWS", 2000)
 
 LOGGING = {
