@@ -220,7 +220,7 @@ def _rows_in(name: str, data: bytes) -> int:
 @transaction.atomic
 def import_batch_check_start(*, batch: ImportBatch, today: date) -> ImportBatch:
     """Check (plan) the files: in this request when they are small, else in a Celery task with progress."""
-    if batch.state not in (ImportState.UPLOADED, ImportState.READY, ImportState.INVALID):
+    if batch.state not in (ImportState.UPLOADED, ImportState.READY, ImportState.INVALID, ImportState.FAILED):
         raise ValidationError(NOT_READY.format(state=batch.get_state_display().lower()))
     _count_rows(batch)
     batch.state, batch.progress, batch.failure = ImportState.PLANNING, 0, ""

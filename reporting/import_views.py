@@ -143,6 +143,7 @@ def _detail(request: HttpRequest, batch: ImportBatch, *, status: int = 200) -> H
         "batch": batch, "files": files, "errors_page": _page(request, batch.errors, ERRORS_PER_PAGE),
         "errors_cut": batch.error_count - len(batch.errors),
         "can_confirm": batch.state == ImportState.READY,
+        "can_check": batch.state in (ImportState.READY, ImportState.INVALID, ImportState.FAILED),
         "can_rematch": batch.state in (ImportState.NEEDS_MAPPING, ImportState.INVALID, ImportState.READY),
     }, status=status)
 
@@ -166,6 +167,19 @@ def batch_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Applied. The records now match the files.")
     elif batch.state == ImportState.INVALID:
         messages.error(request, batch.failure)
+    return redirect("imports:batch-detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the same files again: after the records they name were imported or corrected, say."""
+    batch = _batch(request.user, pk)
+    try:
+        import_batch_check_start(batch=batch, today=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return _detail(request, batch, status=409)
     return redirect("imports:batch-detail", pk=batch.pk)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.urls import reverse
 
 from reporting import import_tasks
@@ -383,3 +385,89 @@ def test_the_monthly_pro_forma_is_prefilled_from_imported_allocations(admin_clie
         ("C3", 3, "cp_stable", False),
     ]
     assert [line.case.reference for line in lines] == ["C1", "C3"]
+
+
+# ------------------------------------------------------------------------------------ more of the flow
+
+
+def test_check_again_after_the_missing_records_were_imported(admin_client):
+    upload(admin_client, {"cases.csv": CASES})
+    cases = ImportBatch.objects.get()
+    assert (cases.state, cases.error_count) == (ImportState.INVALID, 3)  # team DA1 unknown on each row
+    upload(admin_client, {"teams.csv": TEAMS})
+    teams = ImportBatch.objects.exclude(pk=cases.pk).get()
+    admin_client.post(reverse("imports:batch-confirm", args=[teams.pk]))
+
+    response = admin_client.post(reverse("imports:batch-check", args=[cases.pk]))
+    cases.refresh_from_db()
+    assert (response.status_code, cases.state, cases.error_count, cases.errors) == (302, ImportState.READY, 0, [])
+    assert cases.counts == counts({"cases": 3})
+    teams.refresh_from_db()
+    assert admin_client.post(reverse("imports:batch-check", args=[teams.pk])).status_code == 409  # applied
+
+
+def test_a_task_that_fails_records_why_and_stops_the_polling(admin_client, settings, monkeypatch):
+    settings.CASEWEIGHT_IMPORT_TASK_ROWS = 3
+    upload(admin_client, BASE)
+    batch = ImportBatch.objects.get()
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr("reporting.import_services.plan_import", broken)
+    with pytest.raises(DatabaseError):
+        import_tasks.import_batch_plan.run(batch_id=batch.pk, today="2025-08-15")
+    batch.refresh_from_db()
+    assert (batch.state, batch.failure) == (ImportState.FAILED, import_tasks.FAILED)
+    progress = admin_client.get(reverse("imports:batch-progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert progress["HX-Redirect"] == reverse("imports:batch-detail", args=[batch.pk])
+    assert import_tasks.FAILED in admin_client.get(progress["HX-Redirect"]).content.decode()
+
+
+def xlsx(text: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in text.splitlines():
+        book.active.append(line.split(","))
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_file_with_other_headings_is_matched_like_a_csv(admin_client):
+    upload(admin_client, {"teams.csv": TEAMS, "Mosaic workers.xlsx": xlsx(MOSAIC_WORKERS)})
+    batch = ImportBatch.objects.get()
+    workers = batch.files.get(name="Mosaic workers.xlsx")
+    assert (batch.state, workers.kind, workers.headers) == (
+        ImportState.NEEDS_MAPPING, "workers", MOSAIC_WORKERS.splitlines()[0].split(","))
+    post = {f"{workers.pk}-kind": "workers", **{f"{workers.pk}-{ours}": theirs for ours, theirs in MOSAIC_MATCH.items()}}
+    teams = batch.files.get(name="teams.csv")
+    post.update({f"{teams.pk}-kind": "teams", **{f"{teams.pk}-{name}": name for name in TEAMS.split("\n")[0].split(",")}})
+    admin_client.post(reverse("imports:batch-mapping", args=[batch.pk]), post)
+    batch.refresh_from_db()
+    assert (batch.state, batch.rows, batch.counts) == (ImportState.READY, 3, counts({"teams": 1, "workers": 2}))
+
+
+def test_the_list_reads_a_fixed_number_of_queries(admin_client, admin_user, django_assert_num_queries):
+    url = reverse("imports:batch-list")
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            batch = ImportBatch.objects.create(created_by=admin_user)
+            ImportFile.objects.create(batch=batch, name="cases.csv", size=1, sha256="0" * 64)
+
+    add(1)
+    admin_client.get(url)  # the session's first save is not the page's
+    with django_assert_num_queries(LIST_QUERIES):
+        admin_client.get(url)
+    add(30)
+    with django_assert_num_queries(LIST_QUERIES):
+        html = admin_client.get(url).content.decode()
+    assert html.count('<tr data-testid="import-') == 25  # one page
+
+
+# session, user, groups (capabilities), the page's count, the worker record (navigation), the waiting counts
+# (one query), the page of batches with their people, their files in one more; the session's save and the
+# request's savepoints (ATOMIC_REQUESTS) make up the rest
+LIST_QUERIES = 13
