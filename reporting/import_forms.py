@@ -32,10 +32,12 @@ class MultipleFileField(forms.FileField):
 
 
 def _looks_like(name: str, head: bytes) -> bool:
-    """An XLSX file is a zip archive; a CSV file is text, with no NUL bytes (a spreadsheet saved as .csv
-    by renaming, a PDF or an image would have them)."""
+    """An XLSX file is a zip archive; a CSV file is text, with no NUL bytes unless it is UTF-16 (a spreadsheet
+    renamed .csv, a PDF or an image would have them)."""
     if name.lower().endswith(".xlsx"):
         return head.startswith(b"PK\x03\x04")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 text: the check says how to save it as UTF-8
     return b"\x00" not in head
 
 

@@ -100,6 +100,8 @@ def _progress(batch: ImportBatch, percent: int) -> None:
 
 
 def _file_needs_mapping(file: ImportFile) -> bool:
+    if not file.headers:
+        return False  # unreadable (encoding, damaged): nothing to match; the check says why, beside the file
     return not file.kind or bool(missing_columns(file.kind, file.headers, file.mapping))
 
 

@@ -66,7 +66,7 @@ def batch_list_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch_upload_view(request: HttpRequest) -> HttpResponse:
     _require_importer(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST":
         if form.is_valid():
             uploads = [Upload(name=f.name, data=f.read()) for f in form.cleaned_data["files"]]

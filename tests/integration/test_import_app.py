@@ -166,6 +166,17 @@ def test_upload_stores_the_files_with_checksums_and_changes_nothing_until_confir
     assert hashlib.sha256(CASES.encode()).hexdigest() in page
 
 
+def test_an_unreadable_file_goes_to_the_preview_with_the_reason(admin_client):
+    response = upload(admin_client, {"teams.csv": TEAMS, "cases.csv": CASES.encode("utf-16")})
+    batch = ImportBatch.objects.get()
+    assert (response["Location"], batch.state) == (reverse("imports:batch-detail", args=[batch.pk]),
+                                                   ImportState.INVALID)
+    assert batch.errors == [{"file": "cases.csv", "row": 0, "column": "", "message": (
+        "This file is saved as UTF-16 ('Unicode text'). Save it as 'CSV UTF-8' and try again.")}]
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "<td>cases.csv</td><td>whole file</td><td>—</td>" in page
+
+
 # --------------------------------------------------------------------------------------- column matching
 
 
