@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from reporting.imports.formats import BOOL, CHOICE, DATE, DECIMAL, INT, MONTH, TEXT, FileFormat
+from reporting.imports.formats import BOOL, CHOICE, DATE, DECIMAL, INT, MONTH, TEXT
 from reporting.imports.readers import ParsedFile, RowError
 
 REQUIRED = "A value is required."
@@ -54,92 +54,116 @@ def parse_month(text: str) -> date:
     return day
 
 
-def _coerce(fmt: FileFormat, name: str, raw: dict[str, str], number: int, today: date, errors: list[RowError]):
-    values: dict = {}
-    for column in fmt.columns:
-        text = raw.get(column.name, "")
-        if text == "":
-            if column.required:
-                errors.append(RowError(name, number, column.name, REQUIRED))
-            values[column.name] = None
-            continue
+class _Bad(ValueError):
+    """A cell's value does not fit its column; the message says why."""
 
-        def bad(message: str, _column=column) -> None:
-            errors.append(RowError(name, number, _column.name, message))
 
-        value = None
-        if column.type == TEXT:
-            value = text
-            if len(text) > 200 and column.name != "overrides":
-                bad(TOO_LONG.format(value=text[:40] + "…", limit=200))
-                value = None
-        elif column.type in (DATE, MONTH):
+def _converter(column, today: date):
+    """The function that turns one cell's text into its value, or raises _Bad with the message."""
+    if column.type == TEXT:
+        limit = None if column.name == "overrides" else 200
+
+        def text(value: str):
+            if limit and len(value) > limit:
+                raise _Bad(TOO_LONG.format(value=value[:40] + "…", limit=limit))
+            return value
+        return text
+    if column.type in (DATE, MONTH):
+        parse, message = (parse_month, NOT_A_MONTH) if column.type == MONTH else (parse_date, NOT_A_DATE)
+
+        def day(value: str):
             try:
-                value = parse_month(text) if column.type == MONTH else parse_date(text)
+                parsed = date.fromisoformat(value) if column.type == DATE and len(value) == 10 else parse(value)
             except ValueError:
-                bad((NOT_A_MONTH if column.type == MONTH else NOT_A_DATE).format(value=text))
-            else:
-                if column.past and value > today:
-                    bad(FUTURE.format(value=value.strftime("%d %b %Y")))
-                    value = None
-        elif column.type == INT:
+                try:
+                    parsed = parse(value)
+                except ValueError:
+                    raise _Bad(message.format(value=value)) from None
+            if column.past and parsed > today:
+                raise _Bad(FUTURE.format(value=parsed.strftime("%d %b %Y")))
+            return parsed
+        return day
+    if column.type == INT:
+        def whole(value: str):
             try:
-                value = int(text.replace(",", ""))
+                number = int(value.replace(",", ""))
             except ValueError:
-                bad(NOT_WHOLE.format(value=text))
-            else:
-                if value < 0:
-                    bad(NEGATIVE.format(value=text))
-                    value = None
-        elif column.type == DECIMAL:
+                raise _Bad(NOT_WHOLE.format(value=value)) from None
+            if number < 0:
+                raise _Bad(NEGATIVE.format(value=value))
+            return number
+        return whole
+    if column.type == DECIMAL:
+        def decimal(value: str):
             try:
-                value = Decimal(text)
-                if not value.is_finite():
+                number = Decimal(value)
+                if not number.is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                bad(NOT_DECIMAL.format(value=text))
-                value = None
-            else:
-                if value < 0:
-                    bad(NEGATIVE.format(value=text))
-                    value = None
-                elif column.name == "wte" and not (Decimal(0) < value <= Decimal(1)):
-                    bad(WTE_RANGE.format(value=text))
-                    value = None
-        elif column.type == BOOL:
-            lowered = text.lower()
+                raise _Bad(NOT_DECIMAL.format(value=value)) from None
+            if number < 0:
+                raise _Bad(NEGATIVE.format(value=value))
+            if column.name == "wte" and not (Decimal(0) < number <= Decimal(1)):
+                raise _Bad(WTE_RANGE.format(value=value))
+            return number
+        return decimal
+    if column.type == BOOL:
+        def yes_no(value: str):
+            lowered = value.lower()
             if lowered in ("yes", "y", "true", "1"):
-                value = True
-            elif lowered in ("no", "n", "false", "0"):
-                value = False
-            else:
-                bad(NOT_YES_NO.format(value=text))
-        elif column.type == CHOICE:
-            value = text if text in column.choices else text.lower().replace(" ", "_").replace("-", "_")
-            if value not in column.choices:
-                bad(NOT_CHOICE.format(value=text, choices=", ".join(column.choices)))
-                value = None
-        values[column.name] = value
-    return values
+                return True
+            if lowered in ("no", "n", "false", "0"):
+                return False
+            raise _Bad(NOT_YES_NO.format(value=value))
+        return yes_no
+    if column.type == CHOICE:
+        choices = frozenset(column.choices)
+
+        def choice(value: str):
+            if value in choices:
+                return value
+            normal = value.lower().replace(" ", "_").replace("-", "_")
+            if normal not in choices:
+                raise _Bad(NOT_CHOICE.format(value=value, choices=", ".join(column.choices)))
+            return normal
+        return choice
+    raise ValueError(f"Unknown column type {column.type}")
 
 
 def typed_rows(parsed: ParsedFile, *, today: date) -> tuple[list[Row], list[RowError]]:
     """Each row's cells in Python types; a repeated key is an error on the later row."""
     fmt = parsed.format
+    name = parsed.name
     errors: list[RowError] = []
     rows: list[Row] = []
     first_of_key: dict[tuple, int] = {}
+    columns = [(c.name, c.required, _converter(c, today)) for c in fmt.columns]
+    key_required = [(k, fmt.column(k).required) for k in fmt.key]
+    what = "the " + " and ".join(fmt.key)
     for raw, number in zip(parsed.rows, parsed.line_numbers, strict=True):
-        before = len(errors)
-        values = _coerce(fmt, parsed.name, raw, number, today, errors)
-        key = tuple(values.get(k) for k in fmt.key)
-        if all(values.get(k) is not None or not fmt.column(k).required for k in fmt.key):
+        values: dict = {}
+        ok = True
+        for column, required, convert in columns:
+            text = raw.get(column, "")
+            if text == "":
+                values[column] = None
+                if required:
+                    errors.append(RowError(name, number, column, REQUIRED))
+                    ok = False
+                continue
+            try:
+                values[column] = convert(text)
+            except _Bad as bad:
+                values[column] = None
+                errors.append(RowError(name, number, column, str(bad)))
+                ok = False
+        if all(values[k] is not None or not required for k, required in key_required):
+            key = tuple(values[k] for k, _ in key_required)
             if key in first_of_key:
-                what = "the " + " and ".join(fmt.key) if len(fmt.key) > 1 else f"the {fmt.key[0]}"
-                errors.append(RowError(parsed.name, number, fmt.key[0], DUPLICATE.format(what=what, row=first_of_key[key])))
+                errors.append(RowError(name, number, fmt.key[0], DUPLICATE.format(what=what, row=first_of_key[key])))
                 continue
             first_of_key[key] = number
-        if len(errors) == before:
+        if ok:
             rows.append(Row(number, values))
     return rows, errors
 
