@@ -4,6 +4,7 @@ there. Runs under ./scripts/test.sh (PostgreSQL, Redis, Chromium)."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from reporting.models import ColumnMapping, ImportBatch, ImportState
 from tests.factories_supervision import user_in
 from tests.functional.conftest import _reference_data, log_in
-from tests.integration.test_import_app import ALLOCATIONS, CASES, MOSAIC_MATCH, MOSAIC_WORKERS, TEAMS
+from tests.integration.test_import_app import ALLOCATIONS, BASE, CASES, MOSAIC_MATCH, MOSAIC_WORKERS, TEAMS
 from tests.plugins.infra import axe_check
 from workload.models import Allocation, Case, Team, Worker
 from workload.roles import Role
@@ -66,4 +67,46 @@ def test_upload_match_preview_confirm(live_server, browser_page, http_errors, tm
     assert sorted(Allocation.objects.values_list("case__reference", "worker__source_id", "role")) == [
         ("C1", "W1", "allocated"), ("C1", "W2", "co_worker"), ("C2", "W2", "allocated"), ("C3", "W1", "allocated")]
     assert list(ColumnMapping.objects.values_list("source", "kind")) == [("Mosaic", "workers")]
+    assert http_errors == []
+
+
+def test_large_files_are_checked_and_applied_by_the_worker_while_the_page_shows_progress(
+        live_server, browser_page, http_errors, tmp_path, settings, celery_worker_live, monkeypatch):
+    """Over CASEWEIGHT_IMPORT_TASK_ROWS rows, the check and the apply run in the Celery worker (on Redis); the
+    page polls the progress partial with htmx and reloads itself when the worker is done."""
+    from reporting import import_services
+
+    plan_import = import_services.plan_import
+
+    def slow_plan(*args, **kwargs):
+        time.sleep(1.5)  # four small files would be checked before the page first polls; a real export is not
+        return plan_import(*args, **kwargs)
+
+    monkeypatch.setattr(import_services, "plan_import", slow_plan)
+    _reference_data()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CASEWEIGHT_IMPORT_TASK_ROWS = 3
+    user_in(Role.ADMINISTRATOR, username="ada.admin", first_name="Ada", last_name="Admin")
+    paths = []
+    for name, text in BASE.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    page = browser_page
+    seen_progress = []
+    page.on("response", lambda r: seen_progress.append(r.status) if "/progress/" in r.url else None)
+
+    log_in(page, "ada.admin", "Ada Admin")
+    page.goto("/imports/new/")
+    page.set_input_files("#id_files", paths)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#import-progress")).to_contain_text("Checking the files…")
+    expect(page.locator("#import-state")).to_have_text("Ready to apply", timeout=20_000)
+    page.get_by_role("button", name="Apply the changes").click()
+    expect(page.locator("#import-progress")).to_contain_text("Applying…")
+    expect(page.locator("#import-state")).to_have_text("Applied", timeout=20_000)
+
+    assert len(seen_progress) >= 2 and set(seen_progress) == {200}  # polled while checking and while applying
+    assert ImportBatch.objects.get().state == ImportState.APPLIED
+    assert Allocation.objects.count() == 4
     assert http_errors == []
