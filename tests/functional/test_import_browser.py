@@ -35,6 +35,7 @@ def test_upload_match_preview_confirm(live_server, browser_page, http_errors, tm
     log_in(page, "ada.admin", "Ada Admin")
     page.get_by_role("link", name="Imports").click()
     page.get_by_role("link", name="Import files").click()
+    assert axe_check(page) == []
     page.set_input_files("#id_files", paths)
     page.fill("#id_source", "Mosaic")
     page.get_by_role("button", name="Upload").click()
@@ -67,6 +68,10 @@ def test_upload_match_preview_confirm(live_server, browser_page, http_errors, tm
     assert sorted(Allocation.objects.values_list("case__reference", "worker__source_id", "role")) == [
         ("C1", "W1", "allocated"), ("C1", "W2", "co_worker"), ("C2", "W2", "allocated"), ("C3", "W1", "allocated")]
     assert list(ColumnMapping.objects.values_list("source", "kind")) == [("Mosaic", "workers")]
+    page.get_by_role("link", name="Imports").first.click()
+    expect(page.locator('[data-testid="import-table"] tbody tr')).to_have_count(1)
+    expect(page.locator('[data-testid="import-table"] tbody tr td').nth(5)).to_have_text("Applied")
+    assert axe_check(page) == []
     assert http_errors == []
 
 
