@@ -199,7 +199,12 @@ def read_upload(name: str, data: bytes, *, mapping: Mapping[str, Mapping[str, st
     if parsed.errors:
         return parsed
     index = {h: i for i, h in reversed(list(enumerate(headers))) if h in fmt.names}
+    items = list(index.items())
+    width = max(index.values()) + 1
     for number, raw in numbered[1:]:
-        parsed.rows.append({col: (raw[i].strip() if i < len(raw) else "") for col, i in index.items()})
+        if len(raw) >= width:  # cells are already stripped by the table readers
+            parsed.rows.append({col: raw[i] for col, i in items})
+        else:
+            parsed.rows.append({col: (raw[i] if i < len(raw) else "") for col, i in items})
         parsed.line_numbers.append(number)
     return parsed
