@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -185,8 +184,8 @@ class _Planner:
             r.values["case"] for r in rows.get("allocations", [])
         }
         self.cases = {c.reference: c for c in _records(
-            Case.objects.filter(reference__in=case_refs),
-            "reference", "team_id", "children", "category", "factors", "opened", "closed")}
+            _among(Case.objects.all(), "reference", case_refs),
+            "reference", "team_id", "children", "category", "factors", "opened", "closed") if c.reference in case_refs}
         self.file_cases = {r.values["reference"]: r for r in rows.get("cases", [])}
         usernames = {r.values["login"] for r in rows.get("workers", []) if r.values.get("login")} | {
             r.values["supervisor"] for r in rows.get("sessions", [])
@@ -447,8 +446,11 @@ class _Planner:
         case_dates.update({ref: (r.values["opened"], r.values["closed"]) for ref, r in self.file_cases.items()})
         held = defaultdict(list)
         by_pk = {w.pk: ref for ref, w in self.workers.items()}
-        for a in _records(Allocation.objects.filter(case__reference__in=list(self.cases)),
+        case_ids = {c.pk for c in self.cases.values()}
+        for a in _records(_among(Allocation.objects.all(), "case_id", case_ids),
                           "case_id", "worker_id", "role", "start", "end", "co_work_share"):
+            if a.case_id not in case_ids:
+                continue
             held[a.case_id].append(a)
         positions = {ref: r.values["position"] for ref, r in self.file_workers.items()}
         for ref, w in self.workers.items():
@@ -489,7 +491,9 @@ class _Planner:
             spans = [(r.values["from"], r.values["to"], r) for r in group]
             spans += [(a.start, a.end, (w, a)) for (w, s), a in existing.items() if (w, s) not in keys]
             bad = set()
-            for worker_ref in {r.values["worker"] for r in group}:
+            if len(spans) == 1:  # one allocation on the case: nothing to clash with
+                spans = []
+            for worker_ref in {r.values["worker"] for r in group} if spans else ():
                 mine = [s for s in spans if (s[2].values["worker"] if isinstance(s[2], Row) else s[2][0]) == worker_ref]
                 for later, earlier in overlapping(mine):
                     row = later if isinstance(later, Row) else earlier
@@ -517,9 +521,10 @@ class _Planner:
 
     # --- dated records: absences, snapshots, sessions, aggregates -----------------------------------
 
-    def _simple(self, kind: str, existing: dict, key, fields: dict, check) -> None:
+    def _simple(self, kind: str, existing: dict, key, fields: dict, check, resolve: dict | None = None) -> None:
         """Rows whose identity is `key(values)` in `existing`: create, or compare `fields` (model field ->
-        file column) and update."""
+        file column; `resolve` turns a column's value into the stored one, e.g. a team code into its id)."""
+        resolve = resolve or {}
         rows = self.rows.get(kind)
         if rows is None:
             return
@@ -533,7 +538,11 @@ class _Planner:
                 plan.creates.append(v)
                 plan.count("created")
                 continue
-            changes = {f: v[c] for f, c in fields.items() if getattr(obj, f) != v[c]}
+            changes = {}
+            for f, c in fields.items():
+                wanted = resolve[c](v[c]) if c in resolve else v[c]
+                if getattr(obj, f) != wanted:
+                    changes[f] = wanted
             if changes:
                 plan.updates.append((obj, changes))
             closes = any(f in ("actual_return",) and getattr(obj, f) is None for f in changes)
@@ -561,7 +570,9 @@ class _Planner:
     def plan_dated(self) -> None:
         refs = self._worker_refs()
         team_codes = dict(Team.objects.values_list("pk", "code"))
+        team_ids = {code: pk for pk, code in team_codes.items()}
         pks = list(refs)
+        check_worker, check_team = self._check_worker("worker_snapshots"), self._check_team("worker_snapshots")
 
         def absence_check(row: Row) -> bool:
             if not self._check_worker("absences")(row):
@@ -585,17 +596,16 @@ class _Planner:
                         for s in _records(CaseloadSnapshot.objects.filter(worker_id__in=pks, taken_on__in=dates),
                                           "worker_id", "team_id", "taken_on", "kind", "wte", "allocated_children",
                                           "family_groups", "coworked_children", "awaiting_allocation_children")}
-            for s in existing.values():
-                s.team_code = team_codes[s.team_id]
             for row in self.rows["worker_snapshots"]:
                 for column in ("family_groups", "coworked_children", "awaiting_allocation_children"):
                     row.values[column] = row.values[column] or 0
             self._simple(
                 "worker_snapshots", existing, lambda v: (v["worker"], v["date"]),
-                {"team_code": "team", "kind": "kind", "wte": "wte", "allocated_children": "allocated_children",
+                {"team_id": "team", "kind": "kind", "wte": "wte", "allocated_children": "allocated_children",
                  "family_groups": "family_groups", "coworked_children": "coworked_children",
                  "awaiting_allocation_children": "awaiting_allocation_children"},
-                lambda row: self._check_worker("worker_snapshots")(row) and self._check_team("worker_snapshots")(row),
+                lambda row: check_worker(row) and check_team(row),
+                {"team": lambda code: team_ids.get(code, code)},  # a team new in this import: its code, resolved on apply
             )
         if "team_snapshots" in self.rows:
             dates = {r.values["date"] for r in self.rows["team_snapshots"]}
@@ -609,11 +619,9 @@ class _Planner:
                 self._check_team("team_snapshots"),
             )
         if "sessions" in self.rows:
-            usernames = {v: k for k, v in self.users.items()}
             existing = {}
             for s in _records(SupervisionSession.objects.filter(worker_id__in=pks).order_by("pk"),
                               "worker_id", "supervisor_id", "held_on", "kind", "held", "next_due"):
-                s.supervisor_name = usernames.get(s.supervisor_id, f"#{s.supervisor_id}")
                 existing.setdefault((refs[s.worker_id], s.held_on, s.kind), s)
             for row in self.rows["sessions"]:
                 row.values["held"] = True if row.values["held"] is None else row.values["held"]
@@ -627,7 +635,8 @@ class _Planner:
                 return True
 
             self._simple("sessions", existing, lambda v: (v["worker"], v["date"], v["kind"]),
-                         {"supervisor_name": "supervisor", "held": "held", "next_due": "next_due"}, session_check)
+                         {"supervisor_id": "supervisor", "held": "held", "next_due": "next_due"}, session_check,
+                         {"supervisor": self.users.get})
         if "aggregates" in self.rows:
             existing = {(team_codes[a.team_id], a.month, a.measure): a for a in _records(
                 ImportedAggregate.objects.all(), "team_id", "month", "measure", "numerator", "denominator")}
@@ -776,8 +785,8 @@ def apply_import(plan: ImportPlan, *, user=None) -> ImportResult:
         ])
     if "worker_snapshots" in files:
         f = files["worker_snapshots"]
-        _update(CaseloadSnapshot, f.updates, lambda ch: {(k if k != "team_code" else "team_id"): (
-            teams[v] if k == "team_code" else v) for k, v in ch.items()})
+        _update(CaseloadSnapshot, f.updates, lambda ch: {
+            k: (teams[v] if k == "team_id" and isinstance(v, str) else v) for k, v in ch.items()})
         _insert(CaseloadSnapshot, [
             {"worker_id": workers[c["worker"]], "team_id": teams[c["team"]], "taken_on": c["date"], "kind": c["kind"],
              "source": SnapshotSource.IMPORT.value, "wte": c["wte"], "allocated_children": c["allocated_children"],
@@ -794,10 +803,9 @@ def apply_import(plan: ImportPlan, *, user=None) -> ImportResult:
         ])
     if "sessions" in files:
         f = files["sessions"]
-        names = {c["supervisor"] for c in f.creates} | {ch["supervisor_name"] for _, ch in f.updates if "supervisor_name" in ch}
+        names = {c["supervisor"] for c in f.creates}
         users = dict(get_user_model().objects.filter(username__in=names).values_list("username", "pk"))
-        _update(SupervisionSession, f.updates, lambda ch: {(k if k != "supervisor_name" else "supervisor_id"): (
-            users[v] if k == "supervisor_name" else v) for k, v in ch.items()})
+        _update(SupervisionSession, f.updates)
         _insert(SupervisionSession, [
             {"worker_id": workers[c["worker"]], "supervisor_id": users[c["supervisor"]], "held_on": c["date"],
              "kind": c["kind"], "held": c["held"], "next_due": c["next_due"]} for c in f.creates
@@ -812,11 +820,16 @@ def apply_import(plan: ImportPlan, *, user=None) -> ImportResult:
     return ImportResult(files=plan.files)
 
 
-def _records(queryset, *fields: str) -> list[SimpleNamespace]:
+def _among(queryset, field: str, values: set):
+    """Filter on `field IN values`, or not at all when the list is long: a 30,000-item IN costs more to build
+    and plan than reading the table (the caller drops the rows it did not ask for)."""
+    return queryset.filter(**{f"{field}__in": list(values)}) if len(values) <= 2000 else queryset
+
+
+def _records(queryset, *fields: str) -> list:
     """Rows as light records (pk and the named fields): the plan compares tens of thousands of rows, and
     building a model instance for each costs more than the comparison."""
-    names = ("pk", *fields)
-    return [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in queryset.values_list(*names)]
+    return list(queryset.values_list("pk", *fields, named=True))
 
 
 def _insert(model, rows: list[dict]) -> None:

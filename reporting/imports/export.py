@@ -180,3 +180,38 @@ def export_all(directory: Path, *, fmt: str = "csv") -> list[Path]:
             raise ValueError(f"Unknown export format '{fmt}': use csv or xlsx.")
         written.append(path)
     return written
+
+
+def export_example(directory: Path, *, team_code: str, rows: int = 6) -> list[Path]:
+    """A few rows per file for one team, with their references kept whole (the cases' allocations, the
+    allocations' workers): the example files of docs/import.md, generated from the demo."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    picked: dict[str, list[dict]] = {}
+    picked["teams"] = [r for r in _teams() if r["code"] == team_code][:rows]
+    picked["cases"] = [r for r in _cases() if r["team"] == team_code][:rows]
+    refs = {r["reference"] for r in picked["cases"]}
+    picked["allocations"] = [r for r in _allocations() if r["case"] in refs]
+    workers = {r["worker"] for r in picked["allocations"]}
+    all_workers = list(_workers())
+    supervisors = {r["supervisor"] for r in all_workers if r["id"] in workers and r["supervisor"]}
+    # only the memberships of this team: the example's teams file holds no other team
+    picked["workers"] = [r for r in all_workers if r["id"] in workers | supervisors and r["team"] == team_code]
+    people = {r["id"] for r in picked["workers"]}
+    for row in picked["workers"]:
+        if row["supervisor"] not in people:
+            row["supervisor"] = None
+    picked["absences"] = [r for r in _absences() if r["worker"] in people][:rows]
+    picked["worker_snapshots"] = [r for r in _worker_snapshots() if r["worker"] in people and r["team"] == team_code][-rows:]
+    picked["team_snapshots"] = [r for r in _team_snapshots() if r["team"] == team_code][-rows:]
+    picked["sessions"] = [r for r in _sessions() if r["worker"] in people][-rows:]
+    picked["aggregates"] = [r for r in _aggregates() if r["team"] == team_code][-4:]
+    written = []
+    for file_format in FORMATS:
+        path = directory / f"{file_format.filename}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(file_format.names)
+            writer.writerows([_text(r.get(n)) for n in file_format.names] for r in picked[file_format.kind])
+        written.append(path)
+    return written

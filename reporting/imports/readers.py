@@ -107,7 +107,9 @@ def _csv_table(text: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    # csv.reader with skipinitialspace would leave trailing spaces; strip only the rows that have any
+    return [[c.strip() for c in row] if " " in "".join(row) or "\t" in "".join(row) else row
+            for row in csv.reader(io.StringIO(text, newline=""), dialect)]
 
 
 def _xlsx_table(data: bytes) -> list[list[str]]:
@@ -172,7 +174,7 @@ def read_upload(name: str, data: bytes, *, mapping: Mapping[str, Mapping[str, st
     else:
         return fail(NOT_CSV_OR_XLSX)
 
-    numbered = [(n, row) for n, row in enumerate(table, start=1) if any(c for c in row)]
+    numbered = [(n, row) for n, row in enumerate(table, start=1) if any(row)]
     if not numbered:
         return fail(EMPTY)
     raw_headers = numbered[0][1]
@@ -199,7 +201,12 @@ def read_upload(name: str, data: bytes, *, mapping: Mapping[str, Mapping[str, st
     if parsed.errors:
         return parsed
     index = {h: i for i, h in reversed(list(enumerate(headers))) if h in fmt.names}
+    items = list(index.items())
+    width = max(index.values()) + 1
     for number, raw in numbered[1:]:
-        parsed.rows.append({col: (raw[i].strip() if i < len(raw) else "") for col, i in index.items()})
+        if len(raw) >= width:  # cells are already stripped by the table readers
+            parsed.rows.append({col: raw[i] for col, i in items})
+        else:
+            parsed.rows.append({col: (raw[i] if i < len(raw) else "") for col, i in items})
         parsed.line_numbers.append(number)
     return parsed

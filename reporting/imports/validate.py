@@ -139,6 +139,7 @@ def typed_rows(parsed: ParsedFile, *, today: date) -> tuple[list[Row], list[RowE
     first_of_key: dict[tuple, int] = {}
     columns = [(c.name, c.required, _converter(c, today)) for c in fmt.columns]
     key_required = [(k, fmt.column(k).required) for k in fmt.key]
+    key_names = list(fmt.key)
     what = "the " + " and ".join(fmt.key)
     for raw, number in zip(parsed.rows, parsed.line_numbers, strict=True):
         values: dict = {}
@@ -157,8 +158,8 @@ def typed_rows(parsed: ParsedFile, *, today: date) -> tuple[list[Row], list[RowE
                 values[column] = None
                 errors.append(RowError(name, number, column, str(bad)))
                 ok = False
-        if all(values[k] is not None or not required for k, required in key_required):
-            key = tuple(values[k] for k, _ in key_required)
+        key = tuple([values[k] for k in key_names])
+        if None not in key or all(values[k] is not None or not required for k, required in key_required):
             if key in first_of_key:
                 errors.append(RowError(name, number, fmt.key[0], DUPLICATE.format(what=what, row=first_of_key[key])))
                 continue
