@@ -30,6 +30,9 @@ ERRORS_KEPT = 5000  # per batch; the count is always exact (error_count), the li
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
 
 NOT_READY = "This import cannot be applied now: it is {state}."
+NOT_CHANGEABLE = "This import cannot be changed now: it is {state}."
+CHANGEABLE = (ImportState.UPLOADED, ImportState.NEEDS_MAPPING, ImportState.READY, ImportState.INVALID,
+              ImportState.FAILED)
 STILL_ERRORS = "The files have errors now (the records changed since the preview). Nothing was applied."
 
 
@@ -143,8 +146,8 @@ def import_batch_map(*, batch: ImportBatch, choices: dict[int, tuple[str, dict[s
     A file whose kind was changed gets that kind's saved match (or same-name headers) and is shown again to be
     matched: returns False then, True when every file is matched. Errors are keyed "<file id>-<our column>"
     (beside that select) and "file-<file id>" (the file as a whole)."""
-    if batch.state not in (ImportState.UPLOADED, ImportState.NEEDS_MAPPING, ImportState.READY, ImportState.INVALID):
-        raise ValidationError(NOT_READY.format(state=batch.get_state_display().lower()))
+    if batch.state not in CHANGEABLE:
+        raise ValidationError(NOT_CHANGEABLE.format(state=batch.get_state_display().lower()))
     errors: dict[str, list[str]] = {}
     files = list(batch.files.all())
     rematch = False
@@ -222,8 +225,8 @@ def _rows_in(name: str, data: bytes) -> int:
 @transaction.atomic
 def import_batch_check_start(*, batch: ImportBatch, today: date) -> ImportBatch:
     """Check (plan) the files: in this request when they are small, else in a Celery task with progress."""
-    if batch.state not in (ImportState.UPLOADED, ImportState.READY, ImportState.INVALID, ImportState.FAILED):
-        raise ValidationError(NOT_READY.format(state=batch.get_state_display().lower()))
+    if batch.state not in CHANGEABLE or batch.state == ImportState.NEEDS_MAPPING:
+        raise ValidationError(NOT_CHANGEABLE.format(state=batch.get_state_display().lower()))
     _count_rows(batch)
     batch.state, batch.progress, batch.failure = ImportState.PLANNING, 0, ""
     batch.save(update_fields=["rows", "state", "progress", "failure"])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reporting.import_forms import FileMappingForm, SaveMappingForm, UploadForm
 from reporting.import_services import (
+    CHANGEABLE,
     Upload,
     import_batch_check_start,
     import_batch_confirm,
@@ -96,7 +97,7 @@ def _mapping_forms(batch: ImportBatch, data=None) -> list[FileMappingForm]:
 @require_http_methods(["GET", "POST"])
 def batch_mapping_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request.user, pk)
-    if batch.state in (ImportState.APPLIED, ImportState.APPLYING, ImportState.PLANNING):
+    if batch.state not in CHANGEABLE:
         messages.info(request, "This import's columns can no longer be changed.")
         return redirect("imports:batch-detail", pk=batch.pk)
     if request.method == "GET":
@@ -109,6 +110,9 @@ def batch_mapping_view(request: HttpRequest, pk: int) -> HttpResponse:
         matched = import_batch_map(batch=batch, choices={form.file.pk: form.choice() for form in forms},
                                    save=save_form.cleaned_data["save"], user=request.user)
     except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):  # the batch moved on meanwhile (another tab): a state, not bad input
+            messages.error(request, exc.messages[0])
+            return _detail(request, batch, status=409)
         _errors_onto_mapping_forms(forms, exc)
         return _mapping_page(request, batch, forms, save_form, status=400)
     if not matched:
@@ -144,7 +148,7 @@ def _detail(request: HttpRequest, batch: ImportBatch, *, status: int = 200) -> H
         "errors_cut": batch.error_count - len(batch.errors),
         "can_confirm": batch.state == ImportState.READY,
         "can_check": batch.state in (ImportState.READY, ImportState.INVALID, ImportState.FAILED),
-        "can_rematch": batch.state in (ImportState.NEEDS_MAPPING, ImportState.INVALID, ImportState.READY),
+        "can_rematch": batch.state in CHANGEABLE,
     }, status=status)
 
 

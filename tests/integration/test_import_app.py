@@ -482,3 +482,20 @@ def test_the_list_reads_a_fixed_number_of_queries(admin_client, admin_user, djan
 # (one query), the page of batches with their people, their files in one more; the session's save and the
 # request's savepoints (ATOMIC_REQUESTS) make up the rest
 LIST_QUERIES = 13
+
+
+def test_an_applied_import_cannot_be_matched_or_checked_again(admin_client):
+    upload(admin_client, BASE)
+    batch = ImportBatch.objects.get()
+    admin_client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+    detail = reverse("imports:batch-detail", args=[batch.pk])
+    mapping = reverse("imports:batch-mapping", args=[batch.pk])
+    assert admin_client.get(mapping)["Location"] == detail
+    assert admin_client.post(mapping, {})["Location"] == detail
+    response = admin_client.post(reverse("imports:batch-check", args=[batch.pk]))
+    assert response.status_code == 409
+    assert [str(m) for m in response.context["messages"]] == [  # none was shown yet: no redirect was followed
+        "Applied. The records now match the files.", "This import's columns can no longer be changed.",
+        "This import's columns can no longer be changed.", "This import cannot be changed now: it is applied."]
+    page = admin_client.get(detail).content.decode()
+    assert 'id="check-form"' not in page and "Change how the columns are matched" not in page
