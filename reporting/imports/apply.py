@@ -770,7 +770,7 @@ def apply_import(plan: ImportPlan, *, user=None) -> ImportResult:
     if "allocations" in files:
         f = files["allocations"]
         refs = {r["case"] for r in f.creates}
-        cases = dict(Case.objects.filter(reference__in=refs).values_list("reference", "pk"))
+        cases = dict(_among(Case.objects.all(), "reference", refs).values_list("reference", "pk"))
         _update(Allocation, f.updates)
         _insert(Allocation, [
             {"case_id": cases[c["case"]], "worker_id": workers[c["worker"]], "role": c["role"], "start": c["from"],

@@ -189,9 +189,21 @@ def export_example(directory: Path, *, team_code: str, rows: int = 6) -> list[Pa
     directory.mkdir(parents=True, exist_ok=True)
     picked: dict[str, list[dict]] = {}
     picked["teams"] = [r for r in _teams() if r["code"] == team_code][:rows]
-    picked["cases"] = [r for r in _cases() if r["team"] == team_code][:rows]
-    refs = {r["reference"] for r in picked["cases"]}
-    picked["allocations"] = [r for r in _allocations() if r["case"] in refs]
+    team_cases = {r["reference"]: r for r in _cases() if r["team"] == team_code}
+    allocations = [r for r in _allocations() if r["case"] in team_cases]
+    by_case: dict[str, list[dict]] = {}
+    for r in allocations:
+        by_case.setdefault(r["case"], []).append(r)
+    # a co-worked case first, then one case per worker, so the example shows several people
+    order = sorted(by_case, key=lambda ref: (len(by_case[ref]) < 2, ref))
+    refs, seen = [], set()
+    for ref in order:
+        workers_here = {r["worker"] for r in by_case[ref]}
+        if len(refs) < rows and (not refs or not workers_here <= seen):
+            refs.append(ref)
+            seen |= workers_here
+    picked["cases"] = [team_cases[ref] for ref in sorted(refs)]
+    picked["allocations"] = [r for r in allocations if r["case"] in set(refs)]
     workers = {r["worker"] for r in picked["allocations"]}
     all_workers = list(_workers())
     supervisors = {r["supervisor"] for r in all_workers if r["id"] in workers and r["supervisor"]}

@@ -187,3 +187,19 @@ ORDER = tuple(f.kind for f in FORMATS)  # the order files are applied in: teams 
 
 def format_for(kind: str) -> FileFormat:
     return BY_KIND[kind]
+
+
+def formats_markdown() -> str:
+    """The formats section of docs/import.md, written from FORMATS (a test keeps the two the same)."""
+    out = []
+    for fmt in FORMATS:
+        out.append(f"### {fmt.label}: `{fmt.filename}.csv` or `{fmt.filename}.xlsx`\n")
+        out.append(f"{fmt.help} A row is identified by {', '.join(f'`{k}`' for k in fmt.key)}.\n")
+        out.append("| Column | Type | Required | What it holds |")
+        out.append("|---|---|---|---|")
+        for c in fmt.columns:
+            kind = c.type + (": " + ", ".join(f"`{x}`" for x in c.choices) if c.choices else "")
+            kind += "; not in the future" if c.past else ""
+            out.append(f"| `{c.name}` | {kind} | {'yes' if c.required else 'no'} | {c.help} |")
+        out.append("")
+    return "\n".join(out)

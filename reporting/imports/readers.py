@@ -34,6 +34,7 @@ EMPTY = "This file is empty: it has no heading row."
 BAD_XLSX = "This Excel file could not be opened; it may be damaged or password-protected."
 MISSING_COLUMN = "The column '{column}' is missing; it is required."
 DUPLICATED_COLUMN = "The column '{column}' appears more than once."
+TOO_MANY_CELLS = "This row has {cells} values but there are {headings} headings; a value is outside every column."
 UNKNOWN_COLUMN = "The column '{column}' is not one of ours and was ignored."  # not an error: a notice
 
 
@@ -203,7 +204,11 @@ def read_upload(name: str, data: bytes, *, mapping: Mapping[str, Mapping[str, st
     index = {h: i for i, h in reversed(list(enumerate(headers))) if h in fmt.names}
     items = list(index.items())
     width = max(index.values()) + 1
+    headings = len(raw_headers)
     for number, raw in numbered[1:]:
+        if len(raw) > headings and any(raw[headings:]):
+            parsed.errors.append(RowError(name, number, "", TOO_MANY_CELLS.format(cells=len(raw), headings=headings)))
+            continue
         if len(raw) >= width:  # cells are already stripped by the table readers
             parsed.rows.append({col: raw[i] for col, i in items})
         else:

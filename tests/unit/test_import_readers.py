@@ -105,3 +105,10 @@ def test_xlsx_cells_become_text():
         {"reference": "C2", "team": "DA1", "children": "1", "category": "cin_stable", "opened": "2025-03-04",
          "closed": "2025-05-06"},
     ]
+
+
+def test_a_value_outside_every_column_is_an_error():
+    parsed = read_upload("cases.csv", (CASES_HEAD + "C1,DA1,2,cin_stable,,2025-02-01,,surplus\nC2,DA1,1,x,,2025-02-01,,\n").encode())
+    assert [str(e) for e in parsed.errors] == [
+        "cases.csv:2:: This row has 8 values but there are 7 headings; a value is outside every column."]
+    assert [r["reference"] for r in parsed.rows] == ["C2"]
