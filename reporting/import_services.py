@@ -216,8 +216,14 @@ def _rows_in(name: str, data: bytes) -> int:
     if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook  # heavy import; only when an XLSX file is uploaded
 
-        sheet = load_workbook(filename=BytesIO(data), read_only=True).worksheets[0]
-        return max((sheet.max_row or 1) - 1, 0)
+        try:
+            book = load_workbook(filename=BytesIO(data), read_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return 0  # damaged: the check reports it, beside the file
+        try:
+            return max((book.worksheets[0].max_row or 1) - 1, 0)
+        finally:
+            book.close()
     lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     return max(lines - 1, 0)  # less the header; only decides task or request, so a quoted line break may overcount
 

@@ -414,7 +414,7 @@ class ImportFile(models.Model):
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
     size = models.PositiveBigIntegerField(help_text="Bytes.")
     sha256 = models.CharField(max_length=64)
     kind = models.CharField(max_length=40, blank=True, help_text="Which of the import formats it is.")

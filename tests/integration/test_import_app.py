@@ -6,6 +6,7 @@ the confirm, and the task path with its progress."""
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from datetime import date
 from io import BytesIO
 
@@ -175,6 +176,17 @@ def test_an_unreadable_file_goes_to_the_preview_with_the_reason(admin_client):
         "This file is saved as UTF-16 ('Unicode text'). Save it as 'CSV UTF-8' and try again.")}]
     page = admin_client.get(response["Location"]).content.decode()
     assert "<td>cases.csv</td><td>whole file</td><td>—</td>" in page
+
+
+def test_a_damaged_excel_file_goes_to_the_preview_with_the_reason(admin_client):
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # a zip archive, but not a workbook (a renamed .docx, say)
+        archive.writestr("word/document.xml", "<document/>")
+    upload(admin_client, {"teams.xlsx": buffer.getvalue()})
+    batch = ImportBatch.objects.get()
+    assert (batch.state, batch.rows, batch.files.get().headers) == (ImportState.INVALID, 0, [])
+    assert batch.errors == [{"file": "teams.xlsx", "row": 0, "column": "", "message": (
+        "This Excel file could not be opened; it may be damaged or password-protected.")}]
 
 
 # --------------------------------------------------------------------------------------- column matching
