@@ -8,6 +8,7 @@ that now has errors rather than half-apply it.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import zipfile
 from collections.abc import Callable, Iterable
@@ -55,7 +56,7 @@ def header_row(name: str, data: bytes) -> list[str]:
         else:
             text, _encoding = readers._decode(data)
             table = readers._csv_table(text[:65536]) if text is not None else []
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, csv.Error):
         return []
     first = next((row for row in table if any(row)), [])
     while first and not first[-1]:
