@@ -511,3 +511,18 @@ def test_an_applied_import_cannot_be_matched_or_checked_again(admin_client):
         "This import's columns can no longer be changed.", "This import cannot be changed now: it is applied."]
     page = admin_client.get(detail).content.decode()
     assert 'id="check-form"' not in page and "Change how the columns are matched" not in page
+
+
+def test_the_record_page_reads_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
+    upload(admin_client, {**BASE, "allocations.csv": ALLOCATIONS + "C3,W9,co_worker,2025-04-01,,\n"})
+    batch = ImportBatch.objects.get()
+    url = reverse("imports:batch-detail", args=[batch.pk])
+    admin_client.get(url)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        html = admin_client.get(url).content.decode()
+    assert html.count('<tr data-testid="import-file-') == 4 and "1 error to fix" in html
+
+
+# session, user, groups (capabilities), the batch with both people, its files, the worker record (navigation),
+# the waiting counts; the session's save and the request's savepoints make up the rest
+DETAIL_QUERIES = 12
