@@ -163,6 +163,8 @@ for _name in ("CASEWEIGHT_SIGN_IN_FAILURE_LIMIT", "CASEWEIGHT_SIGN_IN_COOLOFF_MI
               "CASEWEIGHT_PASSWORD_RESET_PER_HOUR", "CASEWEIGHT_SESSION_IDLE_MINUTES"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more, not {globals()[_name]}.")
+# Largest file one import accepts (issue 13); a larger one is refused with a message, not read.
+CASEWEIGHT_IMPORT_MAX_BYTES = env_int("CASEWEIGHT_IMPORT_MAX_MB", 50) * 1024 * 1024
 if CASEWEIGHT_REVERSE_PROXIES < 0:
     raise ImproperlyConfigured(f"CASEWEIGHT_REVERSE_PROXIES must be 0 or more, not {CASEWEIGHT_REVERSE_PROXIES}.")
 
@@ -267,6 +269,9 @@ CASEWEIGHT_COUNTERSIGN_REMINDER_DAYS = env_int("CASEWEIGHT_COUNTERSIGN_REMINDER_
 # POLICIES R09: the line manager answers a workload concern within 5 working days; later, it goes to the head of service
 CASEWEIGHT_CONCERN_RESPONSE_DAYS = env_int("CASEWEIGHT_CONCERN_RESPONSE_DAYS", 5)
 CASEWEIGHT_FULLTIME_HOURS = env_int("CASEWEIGHT_FULLTIME_HOURS", 37)  # POLICIES §6 fulltime_hours
+# Imports in the app (docs/import.md, "In the app"): the row count above which checking and applying run in a
+# Celery task with progress shown instead of in the request (the largest file: CASEWEIGHT_IMPORT_MAX_BYTES above).
+CASEWEIGHT_IMPORT_TASK_ROWS = env_int("CASEWEIGHT_IMPORT_TASK_ROWS", 2000)
 
 LOGGING = {
     "version": 1,

@@ -16,4 +16,5 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("reporting/", include("reporting.urls")),
     path("inputs/", include("reporting.input_urls")),
+    path("imports/", include("reporting.import_urls")),
 ]

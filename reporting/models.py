@@ -345,3 +345,108 @@ class EscalationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.escalation} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Imports in the app (issue 13): upload -> mapping -> preview -> confirm. The formats, the reading, the ---
+# --- plan and the atomic apply are reporting/imports/; these record each import and the saved mappings. ----
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    NEEDS_MAPPING = "needs_mapping", "Columns to match"
+    PLANNING = "planning", "Checking the files"
+    READY = "ready", "Ready to apply"
+    INVALID = "invalid", "Errors to fix"
+    APPLYING = "applying", "Applying"
+    APPLIED = "applied", "Applied"
+    FAILED = "failed", "Failed"
+
+
+RUNNING_IMPORT_STATES = (ImportState.PLANNING, ImportState.APPLYING)
+
+
+class ImportBatch(models.Model):
+    """One import: the files someone uploaded together, what checking them found, and what applying them did.
+
+    Kept for good, applied or not: who imported what, when, from which exact files (checksums), is evidence.
+    `counts` is per file kind {"created", "changed", "closed", "unchanged"}; `errors` the per-row errors of the
+    last check, each {"file", "row", "column", "message"}. Nothing reaches the case records before `applied_at`."""
+
+    source = models.CharField(max_length=60, blank=True,
+                              help_text="Where the files came from, e.g. Mosaic; saved column matches are per source.")
+    state = models.CharField(max_length=20, choices=ImportState.choices, default=ImportState.UPLOADED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while checking or applying.")
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows across the files.")
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    notices = models.JSONField(default=list, blank=True, help_text="Not errors: e.g. columns we do not read, ignored.")
+    failure = models.TextField(blank=True, help_text="Why checking or applying stopped, in words.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    planned_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(applied_at__isnull=True) | Q(state="applied"), name="import_applied_only_when_applied"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in RUNNING_IMPORT_STATES
+
+
+class ImportFile(models.Model):
+    """One uploaded file of a batch, stored as received, with its checksum; `mapping` is their header -> our
+    column, as matched on the mapping step (empty when the headers were ours already)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    size = models.PositiveBigIntegerField(help_text="Bytes.")
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40, blank=True, help_text="Which of the import formats it is.")
+    headers = models.JSONField(default=list, blank=True, help_text="The header row as the file has it.")
+    mapping = models.JSONField(default=dict, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"
+
+
+class ColumnMapping(models.Model):
+    """A saved match of another system's headers to ours, per source and file kind (their header -> our
+    column), offered again the next time files from that source are uploaded."""
+
+    source = models.CharField(max_length=60)
+    kind = models.CharField(max_length=40)
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind"], name="one_column_mapping_per_source_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.kind}"

@@ -59,6 +59,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     # -- everyone and the administrator
     _capability("scheme.what_if", "Score a month under any scheme without saving",
                 ADMINISTRATOR, HEAD_OF_SERVICE, TEAM_MANAGER, SOCIAL_WORKER, SMT),
+    _capability("data.import", "Import teams, workers, cases and allocations from the case-management system, "
+                "and see every import", ADMINISTRATOR),
     _capability("admin.site", "Open the administration site", ADMINISTRATOR),
 )
 

@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Concerns", "supervision:concern-list", "concern.answer", badge="concerns_to_answer"),
     NavItem("My workload", "supervision:my-workload", "my_workload.view"),
     NavItem("Score a month", "workload:what-if", "scheme.what_if"),
+    NavItem("Imports", "imports:batch-list", "data.import"),
     NavItem("Administration", "admin:index", "admin.site"),
 )
 

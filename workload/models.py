@@ -280,6 +280,10 @@ class Worker(TimeStampedModel):
     first_name = models.CharField(max_length=80)
     surname = models.CharField(max_length=80)
     email = models.EmailField(blank=True)
+    # The worker's id in the case-management system: how an import finds the worker again (issue 13).
+    source_id = models.CharField(
+        "ID in the case-management system", max_length=40, unique=True, null=True, blank=True
+    )
     # Current team, kept in step with Membership by workload.services (membership_move): every scoped
     # query filters on it, so it is stored rather than derived from the open membership each time.
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="workers")

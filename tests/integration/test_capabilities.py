@@ -26,7 +26,7 @@ EXPECTED = {
     Role.ADMINISTRATOR: {
         "team.view", "team.view_all", "team.manage_all", "entry.submit", "team_month.comment_tm",
         "team_month.comment_sm", "supervision.view", "session.record", "scheme.what_if", "admin.site",
-        "concern.answer",
+        "concern.answer", "data.import",
     },
     Role.HEAD_OF_SERVICE: {"team.view", "team.view_led", "team_month.comment_sm", "supervision.view",
                            "scheme.what_if", "concern.answer"},
@@ -125,10 +125,11 @@ def test_a_worker_sees_only_their_own_record_whatever_the_map(authority):
 # ----------------------------------------------------------------------------------- navigation
 
 NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>')
-HOME, TEAMS, SUPERVISION, CONCERNS, MINE, SCORE, ADMIN = (
+HOME, TEAMS, SUPERVISION, CONCERNS, MINE, SCORE, IMPORTS, ADMIN = (
     ("Home", "/"), ("Teams", "/workload/teams/"), ("Supervision", "/supervision/sessions/"),
     ("Concerns", "/supervision/concerns/"),
-    ("My workload", "/supervision/me/"), ("Score a month", "/workload/score/"), ("Administration", "/admin/"),
+    ("My workload", "/supervision/me/"), ("Score a month", "/workload/score/"), ("Imports", "/imports/"),
+    ("Administration", "/admin/"),
 )
 
 
@@ -141,7 +142,7 @@ def nav_of(client, user) -> list[tuple[str, str]]:
 def test_each_role_sees_exactly_its_navigation(client, authority):
     users = authority["users"]
     assert {role: nav_of(client, users[role]) for role in Role} == {
-        Role.ADMINISTRATOR: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE, ADMIN],
+        Role.ADMINISTRATOR: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE, IMPORTS, ADMIN],
         Role.HEAD_OF_SERVICE: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE],
         Role.TEAM_MANAGER: [HOME, TEAMS, SUPERVISION, CONCERNS, SCORE],
         Role.SOCIAL_WORKER: [HOME, MINE, SCORE],
