@@ -290,16 +290,11 @@ class _Planner:
         memberships = defaultdict(list)
         for m in Membership.objects.filter(worker_id__in=existing).select_related("team"):
             memberships[m.worker_id].append(m)
-        by_pk = {w.pk: ref for ref, w in self.workers.items()}
-        supervisor_refs = dict(
-            (pk, by_pk.get(sup) or (f"CW-{sup}" if sup else None))
-            for pk, sup in Worker.objects.filter(pk__in=existing).values_list("pk", "supervisor_id")
-        )
-        if any(v and v not in by_pk.values() for v in supervisor_refs.values()):
-            for w in Worker.objects.filter(pk__in=[w.supervisor_id for w in self.workers.values() if w.supervisor_id]):
-                for pk, ref in list(supervisor_refs.items()):
-                    if ref == f"CW-{w.pk}" and w.source_id:
-                        supervisor_refs[pk] = w.source_id
+        # every worker's id as the files write it (source id, else CW-<pk>), for their supervisors
+        file_ids = {pk: source_id or f"CW-{pk}" for pk, source_id in Worker.objects.values_list("pk", "source_id")}
+        supervisor_refs = {
+            pk: file_ids.get(sup) for pk, sup in Worker.objects.filter(pk__in=existing).values_list("pk", "supervisor_id")
+        }
         user_names = dict(
             get_user_model().objects.filter(worker__in=existing).values_list("worker__pk", "username")
         )

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from reporting.imports import apply_import, plan_import
-from tests.import_samples import ALLOCATIONS, CASES, TODAY, files
+from tests.import_samples import ALLOCATIONS, CASES, TEAMS, TODAY, WORKERS, files
 from workload.models import Allocation, Case, Membership, Team, TeamPolicy, TeamScheme, Worker
 
 
@@ -69,3 +69,22 @@ def test_import_counts_changed_and_closed():
     apply_import(plan)
     assert Case.objects.get(reference="C1").children == 3
     assert Allocation.objects.get(case__reference="C1", worker__source_id="W2").end == date(2025, 7, 31)
+
+
+@pytest.mark.django_db
+def test_a_move_closes_one_membership_and_opens_the_next():
+    apply_import(plan_import(files(), today=TODAY))
+    teams = TEAMS + "DA2,Duty and Assessment 2,South,duty_and_assessment,BARNET_2019,nottinghamshire-wlm-2016,assessment,2024-01\n"
+    workers = WORKERS.replace("DA1,2024-01-01,\n", "DA1,2024-01-01,2025-05-31\n") + \
+        "W1,Ann,Lee,social_worker,permanent,1,,,,yes,,,DA2,2025-06-01,\n"
+    plan = plan_import(files(**{"teams.csv": teams, "workers.csv": workers}), today=TODAY)
+    assert plan.errors == []
+    assert (plan.file("teams").counts, plan.file("workers").counts) == (
+        {"created": 1, "changed": 0, "closed": 0, "unchanged": 1},
+        {"created": 1, "changed": 0, "closed": 1, "unchanged": 1},
+    )
+    apply_import(plan)
+    ann = Worker.objects.get(source_id="W1")
+    assert ann.team.code == "DA2"
+    assert list(Membership.objects.filter(worker=ann).order_by("start").values_list("team__code", "start", "end")) == [
+        ("DA1", date(2024, 1, 1), date(2025, 5, 31)), ("DA2", date(2025, 6, 1), None)]
