@@ -27,14 +27,13 @@ from functools import partial
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from reporting.models import Escalation, EscalationKind
+from reporting.models import Escalation, EscalationKind, EscalationState
 from supervision.models import ProformaEntry
 from supervision.rules import long_absent
 from workload.models import (
     Absence,
     CaseloadSnapshot,
     Position,
-    SnapshotKind,
     Team,
     TeamPolicy,
     TeamScheme,
@@ -148,7 +147,7 @@ class _Policy:
 def _months_over(history: list, *, policy: _Policy, current_month: date) -> int:
     """Consecutive months, ending with the current one, whose month-end snapshot was over the threshold; a
     month without a snapshot ends the run."""
-    by_month = {row.taken_on.replace(day=1): row for row in history}  # history is oldest first
+    by_month = {row.taken_on.replace(day=1): row for row in history}  # oldest first: the month's last wins
     count, month = 0, current_month
     while month in by_month:
         row = by_month[month]
@@ -202,8 +201,9 @@ def attention_list(*, teams: QuerySet[Team], month: date, high_in: int = 3, high
     history: dict[int, list] = defaultdict(list)
     for row in (
         CaseloadSnapshot.objects.filter(
-            worker_id__in=workers, kind=SnapshotKind.MONTH_END,
-            taken_on__lt=snapshot_on, taken_on__gte=add_months(month, -HISTORY_MONTHS),
+            # every kind: a month's snapshot is its month-end one, else its last weekly one (REPORTS 1.1);
+            # rows come oldest first, so the latest of each month wins in _months_over
+            worker_id__in=workers, taken_on__lt=month, taken_on__gte=add_months(month, -HISTORY_MONTHS),
         ).only("worker_id", "taken_on", "wte", "allocated_children", "coworked_children",
                "awaiting_allocation_children").order_by("taken_on")
     ):
@@ -282,7 +282,8 @@ def attention_list(*, teams: QuerySet[Team], month: date, high_in: int = 3, high
         kinds = ESCALATION_KINDS.get(Reason(row.reason), ())
         found = [e for kind in kinds for e in escalations.get((row.worker_id, kind), [])]
         if found:
-            first = min(found, key=lambda e: (e.due_on or date.max, e.pk))
+            # one waiting for action first, then the nearest deadline
+            first = min(found, key=lambda e: (e.state != EscalationState.OPEN, e.due_on or date.max, e.pk))
             row.escalation = f"{first.get_kind_display()}: {first.get_state_display().lower()}"
             row.escalation_due = first.due_on
     rows.sort(key=lambda r: (r.team_name, r.worker_sort, r.worker_id, list(Reason.values).index(r.reason)))

@@ -106,6 +106,11 @@ _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 class Cell:
     text: str
     note: str = ""
+    month: str = ""
+
+
+# In a trend, the one figure a month is plotted by (the card's sentence says more).
+TREND_TEXT = {"M15": lambda v: str(v.detail.get("unallocated", "")), "M18": lambda v: f"{v.value:f}"}
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ class Card:
     detail: str = ""
     drill_url: str = ""
     drill_label: str = ""
+    long: bool = False  # a sentence rather than a figure: shown smaller
 
 
 def _direction(measure: str) -> str:
@@ -200,7 +206,7 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
         key=f"measure-{index}", label=value.label, value_text=value.display or "–", unit=unit if value.status == "ok"
         else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,
         change_text=change_text, change_class=change_class, per_fte_text=per_fte, national_text=national_text,
-        detail=detail,
+        detail=detail, long=len(value.display or "") > 14,
     )
 
 
@@ -215,19 +221,21 @@ def _trend(measure: str, months: list[date], by_month: dict[date, list[MeasureVa
     first = current[0]
     cells, values = [], []
     for month in months:
+        label = f"{month:%b-%y}"
         found = next((v for v in by_month[month] if _key(v) == _key(first)), None)
         if found is None or found.status != "ok":
-            cells.append(Cell("–", found.note if found else "No data"))
+            cells.append(Cell("–", found.note if found else "No data", month=label))
             values.append(None)
             continue
-        figure = _figure(found) if measure not in PERCENTAGES else found.value.quantize(Decimal(1))
-        cells.append(Cell(found.display))
+        figure = _figure(found)
+        text = TREND_TEXT[measure](found) if measure in TREND_TEXT else found.display
+        cells.append(Cell(text, month=label))
         values.append(float(figure) if figure is not None else None)
     key = f"{measure.lower()}"
     target = first.target if measure != "M02" else None
     return {
         "key": key, "label": first.label, "row_label": first.label, "cells": cells, "script_id": f"trend-{key}-data",
-        "target_text": _target_text(first),
+        "target_text": _target_text(first), "column": "Unallocated children" if measure == "M15" else first.label,
         "chart": {"labels": [f"{m:%b-%y}" for m in months], "values": values, "label": first.label,
                   "target": float(target) if target is not None else None},
     }

@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") { return; }
-  var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   document.querySelectorAll("canvas.cw-trend-chart").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) { return; }
@@ -23,7 +22,8 @@
       type: "line",
       data: { labels: data.labels, datasets: datasets },
       options: {
-        animation: reduce ? false : undefined, maintainAspectRatio: false, responsive: true,
+        // no animation: the picture is of the table's numbers, and it is the same every time it is drawn
+        animation: false, maintainAspectRatio: false, responsive: true,
         plugins: { legend: { position: "bottom" } },
         scales: { y: { beginAtZero: true } }
       }

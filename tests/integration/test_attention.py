@@ -21,6 +21,7 @@ from tests.factories import (
     WorkerFactory,
 )
 from tests.factories_supervision import head_of_service, team_manager, user_in, worker_with_login
+from tests.worked_example import build
 from workload.models import Absence, Position, SchemeVersion, Team
 from workload.roles import Role
 
@@ -256,3 +257,25 @@ def test_attention_page_queries_do_not_grow_with_teams_or_workers(client, django
     with django_assert_max_num_queries(22):
         response = client.get(URL, {"month": "2025-07"})
     assert response.context["row_count"] == teams * workers * 2 + teams * len(range(0, workers, 3))
+
+
+def test_worked_example_attention_in_january_2025():
+    example = build()
+
+    attention = attention_list(teams=Team.objects.filter(pk=example.da1.pk), month=date(2025, 1, 1))
+
+    assert [(r.worker_name, r.reason, r.cases, r.threshold_text, r.months_over, r.escalation, r.escalation_due)
+            for r in attention.rows] == [
+        ("TM Example", "manager_holding", 2, "", None, "", None),
+        ("W2 Example", "over_threshold", 24, "22", 1,
+         "Over the head of service agreement threshold: waiting for action", date(2025, 1, 31)),
+        ("W2 Example", "high_band", 24, "", 1, "", None),
+        ("W3 Example", "over_threshold", 14, "22 × 0.6 WTE = 13.2", 1,
+         "Over the head of service agreement threshold: waiting for action", date(2025, 2, 7)),
+        ("W4 Example", "asye_over", 13, "12", None, "", None),  # the example's ASYE limit 12 (W5: 6 ≤ 9.6)
+        # over 22 since Fri 15 Nov 2024: November's and December's last weekly snapshots, and January's
+        ("W6 Example", "over_threshold", 29, "22", 3,
+         "Over the maximum for longer than the escalation period: waiting for action", None),
+        ("W6 Example", "high_band", 29, "", 1, "", None),
+        ("W7 Example", "long_absence", 3, "", None, "", None),
+    ]
