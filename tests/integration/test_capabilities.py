@@ -154,7 +154,7 @@ def test_my_workload_is_shown_to_anyone_with_a_worker_record(client, authority):
     manager = authority["users"][Role.TEAM_MANAGER]
     WorkerFactory(team=authority["teams"][0], user=manager)
     no_role = UserFactory()
-    assert nav_of(client, manager) == [HOME, TEAMS, SUPERVISION, CONCERNS, MINE, SCORE]
+    assert nav_of(client, manager) == [HOME, TEAMS, DASHBOARDS, SUPERVISION, CONCERNS, MINE, SCORE]
     assert nav_of(client, no_role) == [HOME]
 
 
