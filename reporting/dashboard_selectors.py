@@ -200,8 +200,14 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
         if raw is not None and Decimal(raw) != value.value:
             detail = f"Counted without scaling for hours: {raw}"
     if value.status == "ok" and value.threshold is not None and value.measure in ("M04", "M05", "M09"):
-        detail = " ".join(filter(None, [
-            "More than N × WTE." if value.basis == "pro_rata" else "More than N, whatever the hours.", detail]))
+        n = f"{value.threshold.normalize():f}"
+        scaled = f"Scaled to hours: more than {n} × WTE." if value.basis == "pro_rata" else \
+            f"More than {n}, whatever the hours."
+        detail = " ".join(filter(None, [scaled, detail]))
+    if value.measure == "M07" and value.status == "ok":
+        detail = "Children per ASYE FTE, then that as a share of the other workers' children per FTE."
+    if value.measure in AVERAGES and rag_text:
+        rag_text = f"Team average RAG: {rag_text}"  # POLICIES §3.1 (iii): never read as a worker's band
     return Card(
         key=f"measure-{index}", label=value.label, value_text=value.display or "–", unit=unit if value.status == "ok"
         else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,

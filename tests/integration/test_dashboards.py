@@ -56,7 +56,7 @@ def test_authority_shows_pooled_average_with_target_rag_in_words_and_national_fi
     average = card(response, "Average caseload")
     assert response.status_code == 200
     assert (average.value_text, average.unit, average.target_text, average.rag, average.rag_text) == (
-        "16.4", "per FTE", "15.6 per FTE", "amber", "Amber — a little above target")
+        "16.4", "per FTE", "15.6 per FTE", "amber", "Team average RAG: Amber — a little above target")
     assert average.national_text == ("National: 16.3 — England average caseload per FTE, 30 September 2023 "
                                      "(DfE, Children's social work workforce)")
     text = text_of(response)
@@ -75,9 +75,9 @@ def test_team_view_shows_worked_example_and_drills_to_workers(client, example, a
 
     average = card(response, "Average caseload")
     over = card(response, "Workers with more than 22 cases")
-    assert (average.value_text, average.rag_text) == ("18.9", "Red — above target")
+    assert (average.value_text, average.rag_text) == ("18.9", "Team average RAG: Red — above target")
     assert (over.value_text, over.rag_text, over.detail) == (
-        "3 (50 %)", "Red — above target", "More than N × WTE. Counted without scaling for hours: 2")
+        "3 (50 %)", "Red — above target", "Scaled to hours: more than 22 × WTE. Counted without scaling for hours: 2")
     html = response.content.decode()
     w6 = example.people["W6"]
     assert f'href="/workload/workers/{w6.pk}/"' in html
