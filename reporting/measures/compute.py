@@ -15,7 +15,15 @@ from operator import or_
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
 
-from reporting.measures.inputs import MonthRows, TeamParams, month_rows, team_params
+from reporting.measures.inputs import (
+    CONSULTANT,
+    MANAGER,
+    PRACTITIONER,
+    MonthRows,
+    TeamParams,
+    month_rows,
+    team_params,
+)
 from reporting.measures.scope import Scope
 from reporting.measures.values import (
     DASH,
@@ -74,58 +82,82 @@ def _count_keys(params: dict[int, TeamParams], extra: frozenset[int] = frozenset
     return main, leavers, asye
 
 
-def _team_sums(data: MonthRows, extra: frozenset[int]) -> dict[int, dict]:
-    """One grouped query: every sum, count, minimum and maximum the snapshot measures need, per team."""
+def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[int, dict], dict[int, dict[str, int]]]:
+    """One grouped query over the month's snapshot rows: per team and per combination of the population
+    flags (role, long absence, absent all month, supervised, countersigned, ASYE, band), the counts, sums,
+    minimum and maximum, and the "more than N" counts with each team's N × WTE or N injected. The flags'
+    Exists subqueries run once per row; the populations of REPORTS 1.2 are then sums over the groups
+    (bounded by teams × flag combinations, never by workers)."""
     main_ns, leaver_ns, asye_ns = _count_keys(data.params, extra)
     aggregates = {
-        "main_n": Count("pk", filter=data.main),
-        "main_wte": Sum("wte", filter=data.main),
-        "main_cases": Sum("allocated_children", filter=data.main),
-        "all_n": Count("pk", filter=data.available),
-        "range_min": Min("allocated_children", filter=data.available),
-        "range_max": Max("allocated_children", filter=data.available),
-        "cl_n": Count("pk", filter=data.care_leaver),
-        "cl_wte": Sum("wte", filter=data.care_leaver),
-        "cl_cases": Sum("cases", filter=data.care_leaver),
-        "asye_n": Count("pk", filter=data.asye),
-        "asye_wte": Sum("wte", filter=data.asye),
-        "asye_cases": Sum("allocated_children", filter=data.asye),
-        "rest_wte": Sum("wte", filter=data.main & ~data.asye),
-        "rest_cases": Sum("allocated_children", filter=data.main & ~data.asye),
-        "managers": Count("pk", filter=data.managers_holding),
-        "absent_held": Sum("allocated_children", filter=Q(long_absent=True)),
-        "m10_n": Count("pk", filter=data.m10),
-        "m10_yes": Count("pk", filter=data.m10 & Q(supervised=True)),
-        "m19_n": Count("pk", filter=data.m19),
-        "m19_yes": Count("pk", filter=data.m19 & Q(countersigned=True)),
+        "n": Count("pk"),
+        "wte_sum": Sum("wte"),
+        "alloc": Sum("allocated_children"),
+        "cases_sum": Sum("cases"),
+        "lo": Min("allocated_children"),
+        "hi": Max("allocated_children"),
+        "nowte": Count("pk", filter=Q(wte__lte=0)),
+        "holding": Count("pk", filter=Q(allocated_children__gte=1)),
     }
-    for n in main_ns:
-        aggregates[f"over_{n}"] = Count("pk", filter=data.main & Q(allocated_children__gt=data.limit(n)))
-        aggregates[f"over_raw_{n}"] = Count("pk", filter=data.main & Q(allocated_children__gt=n))
-    for n in leaver_ns:
-        aggregates[f"cl_over_{n}"] = Count("pk", filter=data.care_leaver & Q(cases__gt=data.limit(n)))
-        aggregates[f"cl_over_raw_{n}"] = Count("pk", filter=data.care_leaver & Q(cases__gt=n))
-    for n in asye_ns:
-        aggregates[f"asye_over_{n}"] = Count("pk", filter=data.asye & Q(allocated_children__gt=data.limit(n)))
-        aggregates[f"asye_over_raw_{n}"] = Count("pk", filter=data.asye & Q(allocated_children__gt=n))
-    return {row.pop("team_id"): row for row in data.rows.values("team_id").annotate(**aggregates)}
+    for n in main_ns | leaver_ns | asye_ns:
+        # `cases` is allocated children except in case-basis-B (care-leaver) teams, where it is basis B
+        aggregates[f"gt_{n}"] = Count("pk", filter=Q(cases__gt=data.limit(n)))
+        aggregates[f"gt_raw_{n}"] = Count("pk", filter=Q(cases__gt=n))
+    groups = data.rows.values(
+        "team_id", "role", "long_absent", "absent_all_month", "supervised", "countersigned", "is_asye",
+        "worker__case_holding", "band",
+    ).annotate(**aggregates)
+    sums: dict[int, dict] = {}
+    bands: dict[int, dict[str, int]] = defaultdict(dict)
+    for g in groups:
+        team = data.params[g["team_id"]]
+        s = sums.setdefault(g["team_id"], defaultdict(int))
+        practitioner = g["role"] == PRACTITIONER
+        available = practitioner and not g["long_absent"]
+        main = available and not team.care_leavers
+        leaver = available and team.care_leavers
+        asye = main and g["is_asye"]
+        m10 = (practitioner or g["role"] == CONSULTANT) and not g["absent_all_month"]
+        m19 = practitioner and g["worker__case_holding"] and not g["absent_all_month"]
+        _fold(s, "all", g, available)
+        _fold(s, "main", g, main)
+        _fold(s, "cl", g, leaver, cases="cases_sum")
+        _fold(s, "asye", g, asye)
+        _fold(s, "rest", g, main and not g["is_asye"])
+        if available:
+            s["range_min"] = g["lo"] if s.get("range_min") is None else min(s["range_min"], g["lo"])
+            s["range_max"] = g["hi"] if s.get("range_max") is None else max(s["range_max"], g["hi"])
+        for n in main_ns if main else ():
+            s[f"over_{n}"] += g[f"gt_{n}"]
+            s[f"over_raw_{n}"] += g[f"gt_raw_{n}"]
+        for n in leaver_ns if leaver else ():
+            s[f"cl_over_{n}"] += g[f"gt_{n}"]
+            s[f"cl_over_raw_{n}"] += g[f"gt_raw_{n}"]
+        for n in asye_ns if asye else ():
+            s[f"asye_over_{n}"] += g[f"gt_{n}"]
+            s[f"asye_over_raw_{n}"] += g[f"gt_raw_{n}"]
+        if g["role"] == MANAGER:
+            s["managers"] += g["holding"]
+        if g["long_absent"]:
+            s["absent_held"] += g["alloc"] or 0
+        if m10:
+            s["m10_n"] += g["n"]
+            s["m10_yes"] += g["n"] if g["supervised"] else 0
+        if m19:
+            s["m19_n"] += g["n"]
+            if g["countersigned"]:
+                s["m19_yes"] += g["n"]
+                bands[g["team_id"]][g["band"]] = bands[g["team_id"]].get(g["band"], 0) + g["n"]
+    return {t: dict(s) for t, s in sums.items()}, bands
 
 
-def _band_counts(data: MonthRows) -> dict[int, dict[str, int]]:
-    """Countersigned pro-formas of the month by band, per team, among M19's population (one query)."""
-    rows = (
-        ProformaEntry.objects.filter(
-            month=data.month, is_current=True, status=EntryStatus.COUNTERSIGNED,
-            worker_id__in=data.rows.filter(data.m19).values("worker_id"), team_id__in=list(data.dates),
-        )
-        .order_by()
-        .values("team_id", "band")
-        .annotate(n=Count("pk"))
-    )
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        out[row["team_id"]][row["band"]] = row["n"]
-    return out
+def _fold(s: dict, prefix: str, g: dict, included: bool, cases: str = "alloc") -> None:
+    if not included:
+        return
+    s[f"{prefix}_n"] += g["n"]
+    s[f"{prefix}_wte"] += g["wte_sum"] or ZERO
+    s[f"{prefix}_cases"] += g[cases] or 0
+    s[f"{prefix}_n_nowte"] += g["nowte"]
 
 
 def _team_snapshots(data: MonthRows) -> dict[int, dict]:
@@ -196,8 +228,7 @@ class MonthData:
         self.params = team_params(self.team_ids, month) if self.team_ids else {}
         self.rows = month_rows(self.params, month) if self.params else None
         if self.rows is not None:
-            self.sums = _team_sums(self.rows, extra_thresholds)
-            self.bands = _band_counts(self.rows)
+            self.sums, self.bands = _team_sums(self.rows, extra_thresholds)
             self.team_snaps = _team_snapshots(self.rows)
             self.escalations = _escalations(self.rows)
         else:
@@ -289,11 +320,16 @@ def _average(pool: _Pool, measure: str, prefix: str, teams: list[TeamParams]) ->
     if n == 0:
         out = [pool.blank(measure, EMPTY, basis=basis, target=target)]
         return out + ([pool.blank("M02", EMPTY, target=target)] if measure == "M01" else [])
+    if pool.total(f"{prefix}_n_nowte") and basis == "fte":
+        # a snapshot row without a WTE (recorded as 0): the FTE average cannot be worked out (REPORTS 1.3 "No data")
+        out = [pool.blank(measure, NO_DATA, basis=basis, target=target)]
+        return out + ([pool.blank("M02", NO_DATA, target=target)] if measure == "M01" else [])
     denominator = Decimal(wte) if basis == "fte" else Decimal(n)
     dp = pool.dp
     value = Decimal(cases) / denominator
     rag = rag_average(q(value, dp), target)
-    detail = {"dfe_per_fte": Decimal(cases) / Decimal(wte), "dfe_display": fmt(Decimal(cases) / Decimal(wte), dp),
+    dfe = Decimal(cases) / Decimal(wte) if wte and not pool.total(f"{prefix}_n_nowte") else None
+    detail = {"dfe_per_fte": dfe, "dfe_display": fmt(dfe, dp) if dfe is not None else "–",
               "headcount": n, "wte": Decimal(wte)}
     out = [pool.value(measure, value=value, display=fmt(value, dp), status=OK, rag=rag, target=target, basis=basis,
                       numerator=Decimal(cases), denominator=denominator, detail=detail)]
@@ -322,13 +358,21 @@ def _counts(pool: _Pool, measure: str, ns, key: str, headcount_key: str, teams: 
         if headcount == 0:
             out.append(pool.blank(measure, EMPTY, label=label, threshold=threshold, basis=basis, target=ZERO))
             continue
+        if basis != "raw" and pool.total(f"{headcount_key}_nowte"):
+            # pro rata needs every WTE: a row without one makes the count unknown, not smaller
+            out.append(pool.blank(measure, NO_DATA, label=label, threshold=threshold, basis=basis, target=ZERO))
+            continue
         count, raw = pool.total(f"{key}_{n}"), pool.total(f"{key.replace('over', 'over_raw')}_{n}")
         share = percent(count, headcount)
+        display = f"{count} ({fmt_percent(share)})"
+        if raw != count:  # the worked example shows the raw reading where it differs
+            display += f"; {raw} without pro rata"
         out.append(pool.value(
-            measure, label=label, value=Decimal(count), display=f"{count} ({fmt_percent(share)})", status=OK,
+            measure, label=label, value=Decimal(count), display=display, status=OK,
             rag=rag_count(count, headcount), target=ZERO, threshold=threshold, basis=basis,
             numerator=Decimal(count), denominator=Decimal(headcount),
-            detail={"raw_reading": raw, "raw_rag": rag_count(raw, headcount), "percent": share},
+            detail={"raw_reading": raw, "raw_rag": rag_count(raw, headcount), "percent": share,
+                    "percent_display": fmt_percent(share)},
         ))
     return out
 
@@ -357,6 +401,8 @@ def _asye(pool: _Pool, teams: list[TeamParams], limits: set[int]) -> list[Measur
         out.append(pool.blank("M07", NO_DATA, basis="fte"))
     elif pool.total("asye_n") == 0:
         out.append(pool.blank("M07", EMPTY, basis="fte"))
+    elif pool.total("asye_n_nowte") or not pool.total("asye_wte"):
+        out.append(pool.blank("M07", NO_DATA, basis="fte"))
     else:
         dp = pool.dp
         value = Decimal(pool.total("asye_cases")) / Decimal(pool.total("asye_wte"))

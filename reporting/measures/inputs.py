@@ -20,6 +20,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -49,7 +50,7 @@ PRACTITIONERS = (
     Position.IRO,
     Position.CPA,
 )
-MANAGERS = (Position.TEAM_MANAGER, Position.PRACTICE_MANAGER)
+PRACTITIONER, CONSULTANT, MANAGER, OTHER = "practitioner", "consultant", "manager", "other"
 WARRINGTON_PREFIX = "warrington-"
 
 
@@ -165,6 +166,7 @@ def _holidays_between(first_year: int, last_year: int) -> list[date]:
 
 
 def _holiday_count(expression, holidays: list[date]):
+    """How many of the (sorted) holidays fall on or before the day."""
     return Case(
         *[When(LessThan(expression, day), then=Value(i)) for i, day in enumerate(holidays)],
         default=Value(len(holidays)),
@@ -186,6 +188,8 @@ class LessThan(Func):
 
 
 def _wd_index(expression, holidays: list[date]):
+    """Working days in (epoch, day]: weekdays minus the bank holidays up to the day (one CASE over ordered
+    dates), so that workdays.working_days_after(a, b) == index(b) - index(a) for days in the holidays' years."""
     n = _DaysSinceEpoch(expression)
     weekdays = Value(5) * (n / Value(7)) + Least(n % Value(7), Value(5))
     return weekdays - _holiday_count(expression, holidays) if holidays else weekdays
@@ -244,7 +248,7 @@ def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
     if not dates:
         return None
     end = month_end(month)
-    holidays = _holidays_between(min(dates.values()).year - 5, end.year + 1)
+    holidays = _holidays_between(min(dates.values()).year - 1, end.year + 1)
     pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in dates.items()))
     ids = list(params)
     aqp = [t for t in ids if params[t].include_aqp]
@@ -298,6 +302,22 @@ def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
     ) | Q(worker__position=Position.ASYE, worker__asye_start__isnull=True)
     manager = Q(worker__position=Position.TEAM_MANAGER) | (
         Q(worker__position=Position.PRACTICE_MANAGER) & ~Q(team_id__in=warrington)
+    )
+    # The same decisions as columns, so one grouped query evaluates each Exists once per row (GROUP BY by
+    # column position) and every figure is a sum over the groups (compute._team_sums).
+    rows = rows.annotate(
+        role=Case(
+            When(practitioner, then=Value(PRACTITIONER)),
+            When(worker__position=Position.CONSULTANT, then=Value(CONSULTANT)),
+            When(manager, then=Value(MANAGER)),
+            default=Value(OTHER),
+        ),
+        is_asye=Case(When(asye, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        band=Subquery(
+            ProformaEntry.objects.filter(
+                worker_id=OuterRef("worker_id"), month=month, is_current=True, status=EntryStatus.COUNTERSIGNED
+            ).values("band")[:1]
+        ),
     )
     return MonthRows(
         month=month,
