@@ -111,6 +111,12 @@ class Cell:
 
 # In a trend, the one figure a month is plotted by (the card's sentence says more).
 TREND_TEXT = {"M15": lambda v: str(v.detail.get("unallocated", "")), "M18": lambda v: f"{v.value:f}"}
+COUNTS = frozenset({"M04", "M05", "M09"})
+
+
+def _shown(value: MeasureValue) -> str:
+    """The figure of a card or cell; a count's raw reading (after "; ") is said in words beside it."""
+    return value.display.split("; ")[0] if value.measure in COUNTS else value.display
 
 
 @dataclass(frozen=True)
@@ -209,10 +215,10 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
     if value.measure in AVERAGES and rag_text:
         rag_text = f"Team average RAG: {rag_text}"  # POLICIES §3.1 (iii): never read as a worker's band
     return Card(
-        key=f"measure-{index}", label=value.label, value_text=value.display or "–", unit=unit if value.status == "ok"
+        key=f"measure-{index}", label=value.label, value_text=_shown(value) or "–", unit=unit if value.status == "ok"
         else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,
         change_text=change_text, change_class=change_class, per_fte_text=per_fte, national_text=national_text,
-        detail=detail, long=len(value.display or "") > 14,
+        detail=detail, long=len(_shown(value) or "") > 14,
     )
 
 
@@ -234,7 +240,7 @@ def _trend(measure: str, months: list[date], by_month: dict[date, list[MeasureVa
             values.append(None)
             continue
         figure = _figure(found)
-        text = TREND_TEXT[measure](found) if measure in TREND_TEXT else found.display
+        text = TREND_TEXT[measure](found) if measure in TREND_TEXT else _shown(found)
         cells.append(Cell(text, month=label))
         values.append(float(figure) if figure is not None else None)
     key = f"{measure.lower()}"
@@ -261,9 +267,9 @@ def _team_rows(team_ids: list[int], month: date, teams: list[Team], *, area_link
             elif value.status != "ok":
                 cells.append(Cell("–", value.note))
             elif value.rag:
-                cells.append(Cell(f"{value.display} ({RAG_WORDS['lower'][value.rag].split(' — ')[0]})"))
+                cells.append(Cell(f"{_shown(value)} ({RAG_WORDS['lower'][value.rag].split(' — ')[0]})"))
             else:
-                cells.append(Cell(value.display))
+                cells.append(Cell(_shown(value)))
         rows.append({"name": team.name, "url": reverse("dashboards:team", args=[team.pk]) + f"?month={month:%Y-%m}",
                      "area": team.service_area.name, "cells": cells})
     return rows
