@@ -188,8 +188,13 @@ def _target_text(value: MeasureValue) -> str:
     return f"{value.target.normalize():f}"
 
 
+# Counts drill down to the people behind them: the attention list for the same scope, month and reason.
+DRILL = {"M04": "over_threshold", "M05": "asye_over", "M17": "manager_holding", "M15": "long_absence"}
+DRILL_LABELS = {"M15": "Who holds cases while on a long absence", "M17": "Which managers"}
+
+
 def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, before_month: date,
-          national: dict) -> Card:
+          national: dict, drill_query: str = "") -> Card:
     rag_text = RAG_WORDS.get(_direction(value.measure) or "lower", {}).get(value.rag, "") if value.rag else ""
     change_text, change_class = change_words(value, before, before_month=before_month)
     unit = per_fte = national_text = detail = ""
@@ -219,6 +224,9 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
         else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,
         change_text=change_text, change_class=change_class, per_fte_text=per_fte, national_text=national_text,
         detail=detail, long=len(_shown(value) or "") > 14,
+        drill_url=(f"{reverse('dashboards:attention')}?{drill_query}&reason={DRILL[value.measure]}"
+                   if value.measure in DRILL and value.status == "ok" and value.value else ""),
+        drill_label=DRILL_LABELS.get(value.measure, "Who they are"),
     )
 
 
@@ -279,7 +287,8 @@ CHILD_COLUMNS = ("Team", "Average caseload", "Workers over the threshold", "Unal
                  "Open escalations")
 
 
-def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: bool = False) -> dict:
+def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: bool = False,
+           drill: str = "") -> dict:
     months = [add_months(month, -k) for k in range(11, -1, -1)]
     by_month: dict[date, list[MeasureValue]] = {m: [] for m in months}
     for value in measures_for(scope, months):
@@ -287,7 +296,8 @@ def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: b
     before = {_key(v): v for v in by_month[months[-2]]}
     national = national_caseload()
     cards = [
-        _card(index, value, before.get(_key(value)), before_month=months[-2], national=national)
+        _card(index, value, before.get(_key(value)), before_month=months[-2], national=national,
+              drill_query="&".join(filter(None, [f"month={month:%Y-%m}", drill])))
         for index, value in enumerate(by_month[month], start=1)
     ]
     trends = [t for t in (_trend(m, months, by_month) for m in TRENDS) if t is not None]
@@ -303,8 +313,8 @@ def authority_panel(*, teams: list[Team], month: date) -> dict:
 
 
 def service_panel(*, area: ServiceArea, teams: list[Team], month: date) -> dict:
-    return _panel(Scope("service", area.pk, area.name), month, teams=teams)
+    return _panel(Scope("service", area.pk, area.name), month, teams=teams, drill=f"service_area={area.pk}")
 
 
 def team_panel(*, team: Team, month: date) -> dict:
-    return _panel(team_scope(team), month, teams=None)
+    return _panel(team_scope(team), month, teams=None, drill=f"team={team.pk}")
