@@ -114,6 +114,11 @@ TREND_TEXT = {"M15": lambda v: str(v.detail.get("unallocated", "")), "M18": lamb
 COUNTS = frozenset({"M04", "M05", "M09"})
 
 
+def _cell_text(value: MeasureValue) -> str:
+    """A table cell: the one figure (the card says the rest)."""
+    return TREND_TEXT[value.measure](value) if value.measure in TREND_TEXT else _shown(value)
+
+
 def _shown(value: MeasureValue) -> str:
     """The figure of a card or cell; a count's raw reading (after "; ") is said in words beside it."""
     return value.display.split("; ")[0] if value.measure in COUNTS else value.display
@@ -248,7 +253,7 @@ def _trend(measure: str, months: list[date], by_month: dict[date, list[MeasureVa
             values.append(None)
             continue
         figure = _figure(found)
-        text = TREND_TEXT[measure](found) if measure in TREND_TEXT else _shown(found)
+        text = _cell_text(found)
         cells.append(Cell(text, month=label))
         values.append(float(figure) if figure is not None else None)
     key = f"{measure.lower()}"
@@ -275,9 +280,9 @@ def _team_rows(team_ids: list[int], month: date, teams: list[Team], *, area_link
             elif value.status != "ok":
                 cells.append(Cell("–", value.note))
             elif value.rag:
-                cells.append(Cell(f"{_shown(value)} ({RAG_WORDS['lower'][value.rag].split(' — ')[0]})"))
+                cells.append(Cell(f"{_cell_text(value)} ({RAG_WORDS['lower'][value.rag].split(' — ')[0]})"))
             else:
-                cells.append(Cell(_shown(value)))
+                cells.append(Cell(_cell_text(value)))
         rows.append({"name": team.name, "url": reverse("dashboards:team", args=[team.pk]) + f"?month={month:%Y-%m}",
                      "area": team.service_area.name, "cells": cells})
     return rows

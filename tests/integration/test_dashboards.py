@@ -63,8 +63,9 @@ def test_authority_shows_pooled_average_with_target_rag_in_words_and_national_fi
     assert "Amber — a little above target" in text
     assert "Per case-holding FTE: the figure comparable with DfE's." in text
     # drill-down: the service area, then each team with its own average and RAG in words
-    assert [(r["name"], r["cells"][0].text) for r in response.context["panel"]["children"]] == [
-        ("Duty and Assessment", "18.9 (Red)"), ("Intervention and Planning", "12.0 (Green)")]
+    assert [(r["name"], [c.text for c in r["cells"]]) for r in response.context["panel"]["children"]] == [
+        ("Duty and Assessment", ["18.9 (Red)", "3 (50 %) (Red)", "5", "3 (Red)"]),
+        ("Intervention and Planning", ["12.0 (Green)", "0 (0 %) (Green)", "0", "0 (Green)"])]
 
 
 def test_team_view_shows_worked_example_and_drills_to_workers(client, example, admin):
