@@ -75,7 +75,7 @@ def band_for(tables, team_type: str, total: Decimal, wte: Decimal) -> str:
     raise AssertionError("no band")
 
 
-def entry(worker, month: date, total: str | None, *, created_by) -> ProformaEntry:
+def entry(worker, month: date, total: str | None, *, created_by, children: int = 0) -> ProformaEntry:
     """A current pro-forma submitted with the total and the band the team's scheme gives it (the engine does
     not rescore it), then, when a total is given, countersigned by the worker through the real service (the
     signature, its hash and the audit event); with no total it stays awaiting countersignature."""
@@ -88,7 +88,7 @@ def entry(worker, month: date, total: str | None, *, created_by) -> ProformaEntr
         team_type=assignment.team_type, position=worker.position, wte=worker.wte, created_by=created_by,
         is_agency=worker.employment_type == EmploymentType.AGENCY, status=EntryStatus.SUBMITTED,
         total_points=points, band=band, band_label=tables.band_label(band) if band else "",
-        submitted_at=timezone.now(), submitted_by=created_by,
+        submitted_at=timezone.now(), submitted_by=created_by, children_count=children,
     )
     submitted = ProformaEntry.objects.get(pk=submitted.pk)  # hash what the database holds
     ProformaEntry.objects.filter(pk=submitted.pk).update(content_hash=content_hash(submitted, []))
@@ -139,7 +139,7 @@ def build(*, with_ip1: bool = True) -> WorkedExample:
     SupervisionSession.objects.create(worker=example.people["W3"], supervisor=tm_user, held_on=date(2025, 1, 15),
                                       held=False, kind=SessionKind.WORKER)
     for name in ("W1", "W2", "W4", "W5", "W6"):
-        entry(example.people[name], MONTH, ENTRIES.get(name), created_by=tm_user)
+        entry(example.people[name], MONTH, ENTRIES.get(name), created_by=tm_user, children=PEOPLE[name][3])
     w2, w3, w6 = (example.people[n] for n in ("W2", "W3", "W6"))
     example.escalations = {
         "W2": Escalation.objects.create(kind=EscalationKind.HOS_AGREEMENT, team=da1, worker=w2, cases=24,

@@ -67,7 +67,7 @@ def label_for(measure: str, n=None) -> str:
     label = MeasureCode(measure).label
     if n is not None:
         label = label.replace("more than N", f"more than {n}")
-    return label.replace("ASYE with", "ASYEs with")
+    return label
 
 
 # ============================================================================ per-team sums (the queries)
@@ -103,15 +103,17 @@ def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[int, dict],
         # `cases` is allocated children except in case-basis-B (care-leaver) teams, where it is basis B
         aggregates[f"gt_{n}"] = Count("pk", filter=Q(cases__gt=data.limit(n)))
         aggregates[f"gt_raw_{n}"] = Count("pk", filter=Q(cases__gt=n))
-    groups = data.rows.values(
-        "team_id", "role", "long_absent", "absent_all_month", "supervised", "countersigned", "is_asye",
-        "worker__case_holding", "band",
-    ).annotate(**aggregates)
+    keys = ("team_id", "role", "long_absent", "absent_all_month", "supervised", "countersigned", "is_asye",
+            "worker__case_holding", "entry_band")
+    groups = [(g, False) for g in data.rows.values(*keys).annotate(**aggregates)]
+    groups += [(g, True) for g in data.fallback.values(*keys).annotate(**aggregates)]
     sums: dict[int, dict] = {}
     bands: dict[int, dict[str, int]] = defaultdict(dict)
-    for g in groups:
+    for g, from_proforma in groups:
         team = data.params[g["team_id"]]
         s = sums.setdefault(g["team_id"], defaultdict(int))
+        s["rows"] += g["n"]
+        s["from_proforma"] += g["n"] if from_proforma else 0
         practitioner = g["role"] == PRACTITIONER
         available = practitioner and not g["long_absent"]
         main = available and not team.care_leavers
@@ -147,7 +149,7 @@ def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[int, dict],
             s["m19_n"] += g["n"]
             if g["countersigned"]:
                 s["m19_yes"] += g["n"]
-                bands[g["team_id"]][g["band"]] = bands[g["team_id"]].get(g["band"], 0) + g["n"]
+                bands[g["team_id"]][g["entry_band"]] = bands[g["team_id"]].get(g["entry_band"], 0) + g["n"]
     return {t: dict(s) for t, s in sums.items()}, bands
 
 
@@ -161,6 +163,8 @@ def _fold(s: dict, prefix: str, g: dict, included: bool, cases: str = "alloc") -
 
 
 def _team_snapshots(data: MonthRows) -> dict[int, dict]:
+    if not data.dates:
+        return {}
     pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in data.dates.items()))
     return {
         row.pop("team_id"): row
@@ -172,6 +176,8 @@ def _team_snapshots(data: MonthRows) -> dict[int, dict]:
 
 def _escalations(data: MonthRows) -> dict[int, dict[str, int]]:
     """M18 on each team's snapshot date: Escalation.objects.open_on(day), in one query for all teams."""
+    if not data.dates:
+        return {}
     open_on = reduce(
         or_,
         (Q(team_id=t, opened_on__lte=d) & (Q(closed_on__isnull=True) | Q(closed_on__gt=d)) for t, d in data.dates.items()),
@@ -255,6 +261,8 @@ class _Pool:
         self.sums = [data.sums[t] for t in self.team_ids if t in data.sums]
         self.dates = [data.rows.dates[t] for t in self.team_ids if data.rows and t in data.rows.dates]
         self.snapshot_on = max(self.dates) if self.dates else None
+        # rows to count: snapshot rows, or pro-formas standing in for workers without one (REPORTS 1.1)
+        self.no_rows = not any(r.get("rows") for r in self.sums)
 
     def total(self, key: str):
         value = _add(self.sums, key)
@@ -312,7 +320,7 @@ def _weighted_target(pool: _Pool, teams: list[TeamParams], basis: str, prefix: s
 def _average(pool: _Pool, measure: str, prefix: str, teams: list[TeamParams]) -> list[MeasureValue]:
     """M01 + M02 (prefix main) or M08 (prefix cl): Σ cases ÷ Σ WTE or headcount, the team average RAG."""
     basis = pool.basis("average_basis", teams)
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out = [pool.blank(measure, NO_DATA, basis=basis)]
         return out + ([pool.blank("M02", NO_DATA)] if measure == "M01" else [])
     n, wte, cases = pool.total(f"{prefix}_n"), pool.total(f"{prefix}_wte"), pool.total(f"{prefix}_cases")
@@ -330,7 +338,7 @@ def _average(pool: _Pool, measure: str, prefix: str, teams: list[TeamParams]) ->
     rag = rag_average(q(value, dp), target)
     dfe = Decimal(cases) / Decimal(wte) if wte and not pool.total(f"{prefix}_n_nowte") else None
     detail = {"dfe_per_fte": dfe, "dfe_display": fmt(dfe, dp) if dfe is not None else "–",
-              "headcount": n, "wte": Decimal(wte)}
+              "headcount": n, "wte": Decimal(wte), "from_proforma": pool.total("from_proforma")}
     out = [pool.value(measure, value=value, display=fmt(value, dp), status=OK, rag=rag, target=target, basis=basis,
                       numerator=Decimal(cases), denominator=denominator, detail=detail)]
     if measure == "M01":
@@ -351,7 +359,7 @@ def _counts(pool: _Pool, measure: str, ns, key: str, headcount_key: str, teams: 
     out = []
     for n in sorted(ns):
         label, threshold = label_for(measure, n), Decimal(n)
-        if pool.snapshot_on is None:
+        if pool.no_rows:
             out.append(pool.blank(measure, NO_DATA, label=label, threshold=threshold, basis=basis, target=ZERO))
             continue
         headcount = pool.total(headcount_key)
@@ -392,12 +400,12 @@ def _asye(pool: _Pool, teams: list[TeamParams], limits: set[int]) -> list[Measur
     out = _counts(pool, "M05", limits, "asye_over", "asye_n", teams)
     for n in sorted(limits):
         label = label_for("M06", n)
-        if pool.snapshot_on is None:
+        if pool.no_rows:
             out.append(pool.blank("M06", NO_DATA, label=label, threshold=Decimal(n), target=ZERO))
             continue
         out.append(_percentage(pool, "M06", pool.total(f"asye_over_{n}"), pool.total("asye_n"), target=ZERO,
                                snapshot=True, rag_rule=rag_percent_zero, label=label, threshold=Decimal(n)))
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M07", NO_DATA, basis="fte"))
     elif pool.total("asye_n") == 0:
         out.append(pool.blank("M07", EMPTY, basis="fte"))
@@ -468,7 +476,7 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
     out: list[MeasureValue] = []
     out += _average(pool, "M01", "main", main_teams or pool.params)
     # M03: raw counts of the whole 1.2 population (not pro-rated; REP-13)
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M03", NO_DATA))
     elif pool.total("all_n") == 0:
         out.append(pool.blank("M03", EMPTY))
@@ -485,7 +493,7 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
         out += _average(pool, "M08", "cl", leaver_teams)
         out += _counts(pool, "M09", leaver_ns, "cl_over", "cl_n", leaver_teams)
     # M10 / M19: calendar month, population from the month's snapshot (1.2)
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M10", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
     else:
         out.append(_percentage(pool, "M10", pool.total("m10_yes"), pool.total("m10_n"), target=SUPERVISION_TARGET))
@@ -508,13 +516,15 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
         out.append(pool.value("M16", value=vacant, status=OK,
                               display=f"{fmt(vacant, 2)} vacant, {fmt(agency, 2)} covered by agency staff",
                               detail={"vacant_fte": vacant, "agency_fte": agency, "establishment_fte": establishment}))
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M17", NO_DATA, target=ZERO))
-        out.append(pool.blank("M18", NO_DATA, target=ZERO))
     else:
         managers = pool.total("managers")
         out.append(pool.value("M17", value=Decimal(managers), display=str(managers), status=OK, target=ZERO,
                               rag=rag_count(managers, pool.total("main_n"))))
+    if pool.snapshot_on is None:  # escalations are evaluated on snapshots
+        out.append(pool.blank("M18", NO_DATA, target=ZERO))
+    else:
         esc = [pool.data.escalations[t] for t in pool.team_ids if t in pool.data.escalations]
         awaiting, sustained = _add(esc, "awaiting") or 0, _add(esc, "sustained") or 0
         out.append(pool.value(
@@ -523,7 +533,7 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
             rag=rag_count(awaiting + sustained, pool.total("main_n")),
             detail={"awaiting_agreement": awaiting, "over_maximum_too_long": sustained},
         ))
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M19", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
         out.append(pool.blank("M20", NO_DATA, snapshot=False))
     else:

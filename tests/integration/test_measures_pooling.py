@@ -86,3 +86,20 @@ def test_trend_line_blank_before_start_and_dash_without_data():
     assert [(c.status, c.display) for c in line.cells[:2]] == [("not_started", ""), ("no_data", "–")]
     assert (line.cells[-1].display, line.cells[-1].rag, line.target) == ("20.0", "amber", Decimal(19))
     assert Scope("team", team.pk, team.name) == line.cells[-1].scope
+
+
+def test_a_worker_without_a_snapshot_counts_from_their_countersigned_pro_forma():
+    user = UserFactory()
+    team = TeamFactory()
+    snap(team, 10)
+    entry(WorkerFactory(team=team), MONTH, "80", created_by=user, children=20)  # no snapshot this month
+    entry(WorkerFactory(team=team), MONTH, None, created_by=user, children=30)  # not countersigned: not used
+    m01 = by_key(measures_for(team_scope(team), [MONTH]))["M01", None]
+    assert (m01.display, m01.detail["headcount"], m01.detail["from_proforma"], m01.snapshot_on) == (
+        "15.0", 2, 1, END)
+    only_proformas = TeamFactory()
+    entry(WorkerFactory(team=only_proformas), MONTH, "90", created_by=user, children=24)
+    values = by_key(measures_for(team_scope(only_proformas), [MONTH]))
+    assert [(values[m, None].status, values[m, None].display) for m in ("M01", "M03", "M15", "M18", "M19")] == [
+        ("ok", "24.0"), ("ok", "24 – 24"), ("no_data", "–"), ("no_data", "–"), ("ok", "100 %")]
+    assert values["M01", None].snapshot_on is None
