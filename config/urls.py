@@ -17,4 +17,5 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("inputs/", include("reporting.input_urls")),
     path("imports/", include("reporting.import_urls")),
+    path("dashboards/", include("reporting.dashboard_urls")),
 ]

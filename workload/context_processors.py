@@ -24,6 +24,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", None, badge="total"),
     NavItem("Teams", "workload:team-list", "team.view"),
+    NavItem("Dashboards", "dashboards:authority", "team.view"),
     NavItem("Supervision", "supervision:session-list", "supervision.view"),
     NavItem("Concerns", "supervision:concern-list", "concern.answer", badge="concerns_to_answer"),
     NavItem("My workload", "supervision:my-workload", "my_workload.view"),

@@ -1,0 +1,325 @@
+"""Reads for the dashboard pages: which authority, service areas and teams a person may open, and the
+drill-down lists (service area -> teams -> workers -> pro-forma). The measures themselves come from
+reporting.measures; nothing here computes one.
+
+Scope (workload.access and the capability map): administrator and SMT see the authority and everything;
+a head of service the service areas they lead (and the teams they are service manager of, as team views);
+a team manager the team views of the teams they manage. Anything else is a 404, so a guessed id outside
+the scope looks the same as one that does not exist."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+from django.urls import reverse
+
+from reporting.measures import (
+    AUTHORITY,
+    MeasureValue,
+    Scope,
+    measures_by_team,
+    measures_for,
+    national_caseload,
+    team_scope,
+)
+from supervision.models import ProformaEntry
+from workload.access import teams_for_user
+from workload.capabilities import can
+from workload.models import CaseloadSnapshot, ServiceArea, Team
+from workload.workdays import add_months, month_end
+
+
+def sees_authority(user) -> bool:
+    return can(user, "team.view_all")
+
+
+def service_areas_for_user(user) -> QuerySet[ServiceArea]:
+    """Service areas whose dashboard the user may open."""
+    if sees_authority(user):
+        return ServiceArea.objects.all().order_by("name")
+    if can(user, "team.view_led"):
+        return ServiceArea.objects.filter(head_of_service=user).order_by("name")
+    return ServiceArea.objects.none()
+
+
+def service_area_get_for_user(*, user, pk: int) -> ServiceArea:
+    try:
+        return service_areas_for_user(user).get(pk=pk)
+    except ServiceArea.DoesNotExist as exc:
+        raise Http404("No such service area.") from exc
+
+
+def dashboard_teams(*, user, service_area: ServiceArea | None = None) -> QuerySet[Team]:
+    """Active teams in the user's scope, optionally of one service area, by area and name."""
+    teams = teams_for_user(user).filter(is_active=True).select_related("service_area")
+    if service_area is not None:
+        teams = teams.filter(service_area=service_area)
+    return teams.order_by("service_area__name", "name")
+
+
+def month_snapshot_date(*, month: date) -> date | None:
+    """The snapshot a month's figures read: the latest on or before the month's last day (REPORTS 1.1)."""
+    return (
+        CaseloadSnapshot.objects.filter(taken_on__lte=month_end(month)).order_by("-taken_on")
+        .values_list("taken_on", flat=True).first()
+    )
+
+
+def team_worker_rows(*, team: Team, month: date, snapshot_on: date | None) -> QuerySet[CaseloadSnapshot]:
+    """The team's workers on the month's snapshot, each with the month's current pro-forma (id, status), for
+    the drill-down to the worker and the entry. One query."""
+    if snapshot_on is None:
+        return CaseloadSnapshot.objects.none()
+    entries = ProformaEntry.objects.current().filter(worker=OuterRef("worker_id"), month=month)
+    return (
+        CaseloadSnapshot.objects.filter(team=team, taken_on=snapshot_on)
+        .select_related("worker")
+        .annotate(entry_id=Subquery(entries.values("pk")[:1]), entry_status=Subquery(entries.values("status")[:1]))
+        .order_by("worker__surname", "worker__first_name", "worker__pk")
+    )
+
+
+# ---------------------------------------------------------------------------------- measure panels
+# The figures come from reporting.measures; these functions ask it for a scope and months and only lay its
+# values out for the page: the card text, the change since last month in words, the trend rows and the
+# table of teams. Nothing here computes a measure.
+
+LOWER_IS_BETTER = frozenset({"M01", "M02", "M04", "M05", "M06", "M08", "M09", "M15", "M16", "M17", "M18"})
+HIGHER_IS_BETTER = frozenset({"M10", "M11", "M12", "M13", "M14", "M19"})
+PERCENTAGES = frozenset({"M06", "M10", "M11", "M12", "M13", "M14", "M19"})
+FIRST_FIGURE = frozenset({"M01", "M02", "M07", "M08"})  # compared on the figure shown (REPORTS (d) "Δ")
+NO_CHANGE = frozenset({"M03", "M20", "M22"})  # a range, a distribution, a list: no single figure to compare
+AVERAGES = frozenset({"M01", "M08"})
+TRENDS = ("M01", "M04", "M08", "M10", "M19", "M15", "M18")  # the 12-month charts, in page order
+RAG_WORDS = {
+    "lower": {"green": "Green — on target", "amber": "Amber — a little above target", "red": "Red — above target"},
+    "higher": {"green": "Green — on target", "amber": "Amber — a little below target", "red": "Red — below target"},
+}
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    note: str = ""
+    month: str = ""
+
+
+# In a trend, the one figure a month is plotted by (the card's sentence says more).
+TREND_TEXT = {"M15": lambda v: str(v.detail.get("unallocated", "")), "M18": lambda v: f"{v.value:f}"}
+COUNTS = frozenset({"M04", "M05", "M09"})
+
+
+def _cell_text(value: MeasureValue) -> str:
+    """A table cell: the one figure (the card says the rest)."""
+    return TREND_TEXT[value.measure](value) if value.measure in TREND_TEXT else _shown(value)
+
+
+def _shown(value: MeasureValue) -> str:
+    """The figure of a card or cell; a count's raw reading (after "; ") is said in words beside it."""
+    return value.display.split("; ")[0] if value.measure in COUNTS else value.display
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    label: str
+    value_text: str
+    unit: str = ""
+    note: str = ""
+    target_text: str = ""
+    rag: str = ""
+    rag_text: str = ""
+    change_text: str = ""
+    change_class: str = ""
+    per_fte_text: str = ""
+    national_text: str = ""
+    detail: str = ""
+    drill_url: str = ""
+    drill_label: str = ""
+    long: bool = False  # a sentence rather than a figure: shown smaller
+
+
+def _direction(measure: str) -> str:
+    return "lower" if measure in LOWER_IS_BETTER else "higher" if measure in HIGHER_IS_BETTER else ""
+
+
+def _figure(value: MeasureValue) -> Decimal | None:
+    """The number a month-on-month change compares, at the precision the page shows."""
+    if value.status != "ok":
+        return None
+    if value.measure in FIRST_FIGURE:
+        match = _NUMBER.match(value.display)
+        return Decimal(match[0]) if match else None
+    if value.value is None:
+        return None
+    return value.value.quantize(Decimal(1)) if value.measure in PERCENTAGES else value.value
+
+
+def change_words(now: MeasureValue, before: MeasureValue | None, *, before_month: date) -> tuple[str, str]:
+    """("▲ 1.2 worse than Jun 2025", "worse") by the measure's direction; ("", "") when there is nothing to
+    compare."""
+    if before is None or now.measure in NO_CHANGE:
+        return "", ""
+    a, b = _figure(now), _figure(before)
+    if a is None or b is None:
+        return "", ""
+    diff = a - b
+    when = f"{before_month:%b %Y}"
+    unit = " points" if now.measure in PERCENTAGES else ""
+    if diff == 0:
+        return f"= the same as {when}", "same"
+    arrow, amount = ("▲", diff) if diff > 0 else ("▼", -diff)
+    direction = _direction(now.measure)
+    if not direction:
+        return f"{arrow} {'up' if diff > 0 else 'down'} {amount}{unit} since {when}", "same"
+    better = (diff < 0) if direction == "lower" else (diff > 0)
+    word = "better" if better else "worse"
+    return f"{arrow} {amount}{unit} {word} than {when}", word
+
+
+def _target_text(value: MeasureValue) -> str:
+    if value.target is None or value.measure == "M02":
+        return ""
+    if value.measure in PERCENTAGES:
+        return f"{value.target.quantize(Decimal(1))} %"
+    if value.measure in AVERAGES:
+        per = "per worker" if value.basis == "headcount" else "per FTE"
+        return f"{value.target.quantize(Decimal('0.1')).normalize():f} {per}"
+    return f"{value.target.normalize():f}"
+
+
+# Counts drill down to the people behind them: the attention list for the same scope, month and reason.
+DRILL = {"M04": "over_threshold", "M05": "asye_over", "M17": "manager_holding", "M15": "long_absence"}
+DRILL_LABELS = {"M15": "Who holds cases while on a long absence", "M17": "Which managers"}
+
+
+def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, before_month: date,
+          national: dict, drill_query: str = "") -> Card:
+    rag_text = RAG_WORDS.get(_direction(value.measure) or "lower", {}).get(value.rag, "") if value.rag else ""
+    change_text, change_class = change_words(value, before, before_month=before_month)
+    unit = per_fte = national_text = detail = ""
+    if value.measure in AVERAGES:
+        unit = "per worker" if value.basis == "headcount" else "per FTE"
+        if value.status == "ok" and value.basis == "headcount":
+            per_fte = f"{value.detail['dfe_display']} per case-holding FTE (the figure comparable with DfE's)"
+        elif value.status == "ok":
+            per_fte = "Per case-holding FTE: the figure comparable with DfE's."
+        if value.measure == "M01":
+            national_text = f"National: {national['value']} — {national['label']}"
+    if value.measure in ("M04", "M05", "M09") and value.status == "ok" and value.basis == "pro_rata":
+        raw = value.detail.get("raw_reading")
+        if raw is not None and Decimal(raw) != value.value:
+            detail = f"Counted without scaling for hours: {raw}"
+    if value.status == "ok" and value.threshold is not None and value.measure in ("M04", "M05", "M09"):
+        n = f"{value.threshold.normalize():f}"
+        scaled = f"Scaled to hours: more than {n} × WTE." if value.basis == "pro_rata" else \
+            f"More than {n}, whatever the hours."
+        detail = " ".join(filter(None, [scaled, detail]))
+    if value.measure == "M07" and value.status == "ok":
+        detail = "Children per ASYE FTE, then that as a share of the other workers' children per FTE."
+    if value.measure in AVERAGES and rag_text:
+        rag_text = f"Team average RAG: {rag_text}"  # POLICIES §3.1 (iii): never read as a worker's band
+    return Card(
+        key=f"measure-{index}", label=value.label, value_text=_shown(value) or "–", unit=unit if value.status == "ok"
+        else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,
+        change_text=change_text, change_class=change_class, per_fte_text=per_fte, national_text=national_text,
+        detail=detail, long=len(_shown(value) or "") > 14,
+        drill_url=(f"{reverse('dashboards:attention')}?{drill_query}&reason={DRILL[value.measure]}"
+                   if value.measure in DRILL and value.status == "ok" and value.value else ""),
+        drill_label=DRILL_LABELS.get(value.measure, "Who they are"),
+    )
+
+
+def _key(value: MeasureValue) -> tuple:
+    return value.measure, value.threshold, value.label
+
+
+def _trend(measure: str, months: list[date], by_month: dict[date, list[MeasureValue]]) -> dict | None:
+    current = [v for v in by_month[months[-1]] if v.measure == measure]
+    if not current:
+        return None
+    first = current[0]
+    cells, values = [], []
+    for month in months:
+        label = f"{month:%b-%y}"
+        found = next((v for v in by_month[month] if _key(v) == _key(first)), None)
+        if found is None or found.status != "ok":
+            cells.append(Cell("–", found.note if found else "No data", month=label))
+            values.append(None)
+            continue
+        figure = _figure(found)
+        text = _cell_text(found)
+        cells.append(Cell(text, month=label))
+        values.append(float(figure) if figure is not None else None)
+    key = f"{measure.lower()}"
+    target = first.target if measure != "M02" else None
+    return {
+        "key": key, "label": first.label, "row_label": first.label, "cells": cells, "script_id": f"trend-{key}-data",
+        "target_text": _target_text(first), "column": "Unallocated children" if measure == "M15" else first.label,
+        "chart": {"labels": [f"{m:%b-%y}" for m in months], "values": values, "label": first.label,
+                  "target": float(target) if target is not None else None},
+    }
+
+
+def _team_rows(team_ids: list[int], month: date, teams: list[Team], *, area_links: bool) -> list[dict]:
+    figures = measures_by_team(team_ids, month)
+    rows = []
+    for team in teams:
+        values = figures.get(team.pk, [])
+        pick = {v.measure: v for v in reversed(values)}  # the first of each measure (lowest N) wins
+        cells = []
+        for measure in ("M01", "M04", "M15", "M18"):
+            value = pick.get(measure)
+            if value is None:
+                cells.append(Cell("–", "No data"))
+            elif value.status != "ok":
+                cells.append(Cell("–", value.note))
+            elif value.rag:
+                cells.append(Cell(f"{_cell_text(value)} ({RAG_WORDS['lower'][value.rag].split(' — ')[0]})"))
+            else:
+                cells.append(Cell(_cell_text(value)))
+        rows.append({"name": team.name, "url": reverse("dashboards:team", args=[team.pk]) + f"?month={month:%Y-%m}",
+                     "area": team.service_area.name, "cells": cells})
+    return rows
+
+
+CHILD_COLUMNS = ("Team", "Average caseload", "Workers over the threshold", "Unallocated children",
+                 "Open escalations")
+
+
+def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: bool = False,
+           drill: str = "") -> dict:
+    months = [add_months(month, -k) for k in range(11, -1, -1)]
+    by_month: dict[date, list[MeasureValue]] = {m: [] for m in months}
+    for value in measures_for(scope, months):
+        by_month[value.month].append(value)
+    before = {_key(v): v for v in by_month[months[-2]]}
+    national = national_caseload()
+    cards = [
+        _card(index, value, before.get(_key(value)), before_month=months[-2], national=national,
+              drill_query="&".join(filter(None, [f"month={month:%Y-%m}", drill])))
+        for index, value in enumerate(by_month[month], start=1)
+    ]
+    trends = [t for t in (_trend(m, months, by_month) for m in TRENDS) if t is not None]
+    panel = {"cards": cards, "trends": trends}
+    if teams:
+        panel.update(children=_team_rows([t.pk for t in teams], month, teams, area_links=area_links),
+                     children_heading="Teams", children_columns=CHILD_COLUMNS)
+    return panel
+
+
+def authority_panel(*, teams: list[Team], month: date) -> dict:
+    return _panel(AUTHORITY, month, teams=teams, area_links=True)
+
+
+def service_panel(*, area: ServiceArea, teams: list[Team], month: date) -> dict:
+    return _panel(Scope("service", area.pk, area.name), month, teams=teams, drill=f"service_area={area.pk}")
+
+
+def team_panel(*, team: Team, month: date) -> dict:
+    return _panel(team_scope(team), month, teams=None, drill=f"team={team.pk}")

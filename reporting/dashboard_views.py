@@ -1,0 +1,136 @@
+"""The dashboards people open: authority (SMT), service area (head of service), team, and "Who needs
+attention". Thin: check scope, parse the query string, call the selectors and the measures, render."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from reporting.attention import Reason, attention_list
+from reporting.dashboard_filters import AttentionFilter, MonthForm
+from reporting.dashboard_selectors import (
+    authority_panel,
+    dashboard_teams,
+    month_snapshot_date,
+    sees_authority,
+    service_area_get_for_user,
+    service_areas_for_user,
+    service_panel,
+    team_panel,
+    team_worker_rows,
+)
+from reporting.dashboard_tables import AttentionTable
+from reporting.exports import EXPORT_FORMATS, export_response
+from workload.access import team_get_for_user
+from workload.capabilities import can
+
+
+def _month(request: HttpRequest, today: date) -> tuple[MonthForm, date, int]:
+    """The month picker: (form, month, status). A bad or future month is a 400 with the message next to the
+    field, and the page for this month."""
+    form = MonthForm({"month": request.GET.get("month", "")}, today=today)
+    if form.is_valid():
+        return form, form.cleaned_data["month"] or today.replace(day=1), 200
+    return form, today.replace(day=1), 400
+
+
+def _require_dashboards(user) -> None:
+    if not can(user, "team.view"):
+        raise Http404("No dashboards for this account.")
+
+
+@login_required
+@require_GET
+def authority_view(request: HttpRequest) -> HttpResponse:
+    """SMT and administrators: the authority. Others who see teams: the service areas and teams they may
+    open (a head of service's areas, a team manager's teams). A social worker: 404."""
+    _require_dashboards(request.user)
+    today = timezone.localdate()
+    form, month, status = _month(request, today)
+    context = {"form": form, "month": month, "today": today}
+    if not sees_authority(request.user):
+        context.update(areas=list(service_areas_for_user(request.user)),
+                       teams=list(dashboard_teams(user=request.user)))
+        return render(request, "reporting/dashboards/chooser.html", context, status=status)
+    teams = list(dashboard_teams(user=request.user))
+    context.update(
+        scope_label="Authority",
+        areas=list(service_areas_for_user(request.user)),
+        snapshot_on=month_snapshot_date(month=month),
+        panel=authority_panel(teams=teams, month=month),
+    )
+    return render(request, "reporting/dashboards/authority.html", context, status=status)
+
+
+@login_required
+@require_GET
+def service_view(request: HttpRequest, pk: int) -> HttpResponse:
+    area = service_area_get_for_user(user=request.user, pk=pk)
+    today = timezone.localdate()
+    form, month, status = _month(request, today)
+    teams = list(dashboard_teams(user=request.user, service_area=area))
+    context = {
+        "form": form, "month": month, "today": today, "area": area, "teams": teams,
+        "snapshot_on": month_snapshot_date(month=month),
+        "panel": service_panel(area=area, teams=teams, month=month),
+        "sees_authority": sees_authority(request.user),
+    }
+    return render(request, "reporting/dashboards/service.html", context, status=status)
+
+
+@login_required
+@require_GET
+def team_view(request: HttpRequest, pk: int) -> HttpResponse:
+    team = team_get_for_user(user=request.user, pk=pk)
+    today = timezone.localdate()
+    form, month, status = _month(request, today)
+    snapshot_on = month_snapshot_date(month=month)
+    context = {
+        "form": form, "month": month, "today": today, "team": team, "snapshot_on": snapshot_on,
+        "workers": list(team_worker_rows(team=team, month=month, snapshot_on=snapshot_on)),
+        "panel": team_panel(team=team, month=month),
+        "sees_authority": sees_authority(request.user),
+        "area_link": service_areas_for_user(request.user).filter(pk=team.service_area_id).exists(),
+    }
+    return render(request, "reporting/dashboards/team.html", context, status=status)
+
+
+@login_required
+@require_GET
+def attention_view(request: HttpRequest) -> HttpResponse:
+    """Who needs attention in the user's teams: filtered (team, service area, reason, month, N of M),
+    sorted and paginated; `?export=csv` or `xlsx` downloads exactly the filtered rows."""
+    _require_dashboards(request.user)
+    today = timezone.localdate()
+    teams = dashboard_teams(user=request.user)
+    attention_filter = AttentionFilter(request.GET or None, queryset=teams, request=request, today=today)
+    valid = not attention_filter.is_bound or attention_filter.is_valid()
+    if valid and attention_filter.is_bound:
+        reason, high_in, high_of = attention_filter.settings()
+        month = attention_filter.form.cleaned_data.get("month") or today.replace(day=1)
+        chosen = attention_filter.qs
+    else:
+        reason, high_in, high_of, month, chosen = "", 3, 6, today.replace(day=1), teams
+    attention = attention_list(teams=chosen, month=month, high_in=high_in, high_of=high_of)
+    rows = [row for row in attention.rows if not reason or row.reason == reason]
+    table = AttentionTable(rows)
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS and valid:
+        RequestConfig(request, paginate=False).configure(table)
+        return export_response(table, export=export, filename=f"attention-{month:%Y-%m}",
+                               title=f"Attention {month:%b %Y}")
+    RequestConfig(request, paginate={"per_page": AttentionTable.PER_PAGE}).configure(table)
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("page", None)
+    context = {
+        "filter": attention_filter, "table": table, "attention": attention, "month": month, "today": today,
+        "reason_label": Reason(reason).label if reason else "", "row_count": len(rows),
+        "export_query": query.urlencode(), "bad_export": bool(export) and export not in EXPORT_FORMATS,
+    }
+    return render(request, "reporting/dashboards/attention.html", context, status=200 if valid else 400)
