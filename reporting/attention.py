@@ -81,6 +81,7 @@ class AttentionRow:
     detail: str = ""
     escalation: str = ""
     escalation_due: date | None = None
+    escalation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -286,5 +287,6 @@ def attention_list(*, teams: QuerySet[Team], month: date, high_in: int = 3, high
             first = min(found, key=lambda e: (e.state != EscalationState.OPEN, e.due_on or date.max, e.pk))
             row.escalation = f"{first.get_kind_display()}: {first.get_state_display().lower()}"
             row.escalation_due = first.due_on
+            row.escalation_id = first.pk
     rows.sort(key=lambda r: (r.team_name, r.worker_sort, r.worker_id, list(Reason.values).index(r.reason)))
     return Attention(month=month, snapshot_on=snapshot_on, rows=rows, high_in=high_in, high_of=high_of)

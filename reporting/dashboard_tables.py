@@ -41,7 +41,11 @@ class AttentionTable(BoundedPaginationMixin, tables.Table):
                                    attrs=_num())
     months_over = tables.Column(verbose_name="Months in a row", default="–", attrs=_num())
     detail = tables.Column(verbose_name="Details", default="–", orderable=False)
-    escalation = tables.Column(verbose_name="Open escalation", default="None open")
+    escalation = tables.Column(
+        verbose_name="Open escalation", default="None open",
+        linkify=lambda record: (reverse("reporting:escalation-detail", args=[record.escalation_id])
+                                if record.escalation_id else None),
+    )
     escalation_due = tables.DateColumn(verbose_name="Action due by", format="j M Y", default="–")
 
     class Meta:

@@ -25,6 +25,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", None, badge="total"),
     NavItem("Teams", "workload:team-list", "team.view"),
     NavItem("Dashboards", "dashboards:authority", "team.view"),
+    NavItem("Escalations", "reporting:escalation-list", "team.view"),
     NavItem("Supervision", "supervision:session-list", "supervision.view"),
     NavItem("Concerns", "supervision:concern-list", "concern.answer", badge="concerns_to_answer"),
     NavItem("My workload", "supervision:my-workload", "my_workload.view"),
