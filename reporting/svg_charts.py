@@ -86,9 +86,9 @@ def line_chart(
     for i, (_, value) in enumerate(points):
         if value is not None:
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="1.6" fill="#1f4e79"/>')
-    step = max(1, (n + 5) // 6)
+    step = max(1, (n + 5) // 6)  # at most six labels, counted back from the latest so it is always labelled
     for i, (label, _) in enumerate(points):
-        if i % step == 0 or i == n - 1:
+        if (n - 1 - i) % step == 0:
             parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 9}" text-anchor="middle" fill="#444">'
                          f"{escape(label)}</text>")
     parts.append("</svg>")

@@ -160,3 +160,33 @@ def test_bad_arguments_are_refused_in_words(kind, period, team, message):
     team = TeamFactory() if team else None
     with pytest.raises(ValueError, match=re.escape(message)):
         render_pdf(kind, period, team)
+
+
+def test_authority_pack_lists_overdue_returns_and_includes_approved_ones(example):
+    approver = UserFactory(first_name="Sam", last_name="Manager")
+    completed_return(example, state=QuarterlyReturn.State.APPROVED, approved_by=approver,
+                     approved_at=datetime(2025, 3, 26, 10, 0, tzinfo=UTC))
+    QuarterlyReturn.objects.create(team=example.ip1, quarter="2025-Q1", state=QuarterlyReturn.State.SUBMITTED)
+    report = render_pdf(ReportKind.AUTHORITY_PACK, "2025-Q1")
+    text = text_of(report)
+    assert report.filename == "authority-pack-2025-Q1.pdf"
+    assert "Returns due for approval by Fri 28 Mar 2025" in text
+    assert "Pack date Mon 31 Mar 2025 (the first working day after the due date)" in text
+    assert "Teams 2: 1 return approved, 1 overdue" in text
+    assert "Children's Social Care Intervention and Planning (IP1) With the service manager 1" in text
+    assert "Quarterly team return: Duty and Assessment" in text
+    assert "Quarterly team return: Intervention and Planning" not in text  # never printed as if checked
+    assert "draft" not in text.lower()
+    assert "Average caseload (per FTE) and team average RAG 18.9 Red – b – b" in text
+
+
+def test_committee_report_has_no_worker_rows(example):
+    report = render_pdf(ReportKind.COMMITTEE, "2025-Q1")
+    text = text_of(report)
+    assert report.filename == "committee-report-2025-Q1.pdf"
+    assert "Team Team type Target Jan-25 Feb-25 Mar-25" in text
+    assert "Duty and Assessment Duty and Assessment 16 18.9 Red – b – b" in text
+    assert "Intervention and Planning Intervention and Planning 15 12.0 Green – b – b" in text
+    assert "Children's Social Care: all teams 15.6 16.4 Amber – b – b" in text
+    assert "WE" not in text  # no initials, no worker rows
+    assert "Whole authority" in text
