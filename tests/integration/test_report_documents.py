@@ -6,12 +6,13 @@ import io
 import os
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from reporting.documents.quarterly_return import COLUMNS
-from reporting.models import QuarterlyReturn, ReportKind
+from reporting.models import MeasureAnalysis, QuarterlyReturn, ReportKind, TrendRow
 from reporting.render import render_pdf
 from tests.factories import TeamFactory, UserFactory
 from tests.plugins.infra import pdf_text
@@ -144,9 +145,26 @@ def test_weekly_report_of_the_worked_example(example):
 
 
 def test_monthly_edition_prints_the_trend_rows_and_their_analysis(example):
-    text = text_of(render_pdf(ReportKind.SMT_MONTHLY, "2025-01"))
-    assert "Monthly SMT caseload report" in text
+    da1_row = TrendRow.objects.create(position=1, measure="M01", label="Duty and Assessment average caseload",
+                                      scope_kind=TrendRow.ScopeKind.TEAM, team=example.da1, target=Decimal(16),
+                                      start_month=date(2024, 11, 1))
+    TrendRow.objects.create(position=2, measure="M04", label="Workers with more than 25 cases, authority",
+                            threshold=25, start_month=date(2024, 11, 1))
+    MeasureAnalysis.objects.create(trend_row=da1_row, month=date(2025, 1, 1), author=UserFactory(),
+                                   text="Two workers are over the maximum; agency cover ends in March.")
+    report = render_pdf(ReportKind.SMT_MONTHLY, "2025-01")
+    text = text_of(report)
+    assert report.filename == "smt-monthly-2025-01.pdf"
+    assert "Social work caseloads — January 2025" in text
+    assert "Snapshot Fri 31 Jan 2025 (end of day) Compared with December 2024" in text
     assert "5. Month-by-month trend and analysis" in text
+    assert "Measure Feb-24 Mar-24 Apr-24 May-24 Jun-24 Jul-24 Aug-24 Sep-24 Oct-24 Nov-24 Dec-24 Jan-25 Target" in text
+    # not started before Nov-24 (blank); W7 counted in November, on a long absence from 23 Dec
+    assert "Duty and Assessment average caseload 15.6 Green 18.0 Red 18.9 Red 16" in text
+    assert "Workers with more than 25 cases, authority 1 (14 %) Red 1 (17 %) Red 1 (11 %) Red 0" in text
+    assert "blank: Not started: before this row's first month" in text
+    assert "Duty and Assessment average caseload Two workers are over the maximum; agency cover ends in March." in text
+    assert "Workers with more than 25 cases, authority No analysis recorded" in text
 
 
 @pytest.mark.parametrize(("kind", "period", "team", "message"), [
