@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from reporting.documents.quarterly_return import COLUMNS
 from reporting.models import MeasureAnalysis, QuarterlyReturn, ReportKind, TrendRow
@@ -208,3 +209,19 @@ def test_committee_report_has_no_worker_rows(example):
     assert "Children's Social Care: all teams 15.6 16.4 Amber – b – b" in text
     assert "WE" not in text  # no initials, no worker rows
     assert "Whole authority" in text
+
+
+def test_pdf_is_tagged_pdf_ua_with_bundled_fonts_and_no_outside_urls(example):
+    pdf = render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1).pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged (WeasyPrint 70: PDF/UA-1)
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    fonts = {str(font["/BaseFont"]).split("+")[-1] for page in reader.pages
+             for font in (page["/Resources"]["/Font"].get_object().values())}
+    assert fonts == {"Report-Sans", "Report-Sans-Bold"}  # the @font-face files from static/fonts, no system font
+    from weasyprint.urls import FatalURLFetchingError
+
+    from reporting.render import html_to_pdf
+    with pytest.raises(FatalURLFetchingError, match="non-static URL https://example.com/logo.png"):
+        html_to_pdf('<img src="https://example.com/logo.png" alt="">', "test")
