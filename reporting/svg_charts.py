@@ -36,7 +36,7 @@ def line_chart(
 ) -> SafeString:
     """A line of values over labelled periods, with a dashed target line. A None value is a gap (no data or
     not started), never a zero. Returns SVG markup for a template."""
-    left, right, top, bottom = 30, 8, 16, 24
+    left, right, top, bottom = 30, 16, 16, 24  # room for the last month label
     plot_w, plot_h = width - left - right, height - top - bottom
     known = [v for _, v in points if v is not None]
     high = max([*known, target or Decimal(0), Decimal(1)])

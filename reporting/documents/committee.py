@@ -65,7 +65,7 @@ def context(*, period: Period) -> dict:
         trend.append({"label": line.label, "cells": [cell(c, trend_notes) for c in line.cells],
                       "target": number(line.target),
                       "chart": line_chart(points, title=f"{line.label}: average caseload", target=line.target,
-                                          width=240, height=95)})
+                                          width=215, height=95)})
     return {
         "title": "Quarterly committee report",
         "authority": authority_name(),
