@@ -226,3 +226,30 @@ def test_pdf_is_tagged_pdf_ua_with_bundled_fonts_and_no_outside_urls(example):
     from reporting.render import html_to_pdf
     with pytest.raises(FatalURLFetchingError, match="non-static URL https://example.com/logo.png"):
         html_to_pdf('<img src="https://example.com/logo.png" alt="">', "test")
+
+
+def test_weekly_report_queries_do_not_grow_with_teams_or_workers(example):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.documents import smt_weekly
+    from reporting.periods import Period
+    from tests.factories import WorkerFactory
+    from workload.models import CaseloadSnapshot, SnapshotKind, TeamSnapshot
+
+    week = Period.parse("2025-W05")
+    with CaptureQueriesContext(connection) as two_teams:
+        smt_weekly.context(period=week)
+    for n in range(3):  # three more teams in a second service area, four workers each, two over the maximum
+        team = TeamFactory(name=f"Extra {n}", code=f"X{n}")
+        for k in range(4):
+            worker = WorkerFactory(team=team, first_name=f"X{k}", surname="Extra")
+            CaseloadSnapshot.objects.create(worker=worker, team=team, taken_on=date(2025, 1, 31),
+                                            kind=SnapshotKind.MONTH_END, wte=worker.wte,
+                                            allocated_children=25 if k < 2 else 10, family_groups=1)
+        TeamSnapshot.objects.create(team=team, taken_on=date(2025, 1, 31), kind=SnapshotKind.MONTH_END,
+                                    establishment_fte=Decimal(4))
+    with CaptureQueriesContext(connection) as five_teams:
+        ctx = smt_weekly.context(period=week)
+    assert len(ctx["exceptions"]) == 3 + 6
+    assert len(five_teams) == len(two_teams)  # fixed per report: per-team figures are read in grouped queries
