@@ -253,3 +253,13 @@ def test_weekly_report_queries_do_not_grow_with_teams_or_workers(example):
         ctx = smt_weekly.context(period=week)
     assert len(ctx["exceptions"]) == 3 + 6
     assert len(five_teams) == len(two_teams)  # fixed per report: per-team figures are read in grouped queries
+
+
+def test_render_html_is_the_pdfs_html_without_the_pdf_step(example):
+    from reporting.render import render_html
+
+    html, ctx = render_html(ReportKind.SMT_WEEKLY, "2025-W05")
+    assert ctx["period"].key == "2025-W05" and ctx["landscape"] is True
+    assert '<body class="landscape">' in html
+    assert '<link rel="stylesheet" href="/static/css/reports-print.css">' in html
+    assert html == render_pdf(ReportKind.SMT_WEEKLY, "2025-W05").html
