@@ -126,11 +126,13 @@ def team_params(team_ids: list[int], month: date) -> dict[int, TeamParams]:
     return params
 
 
-def snapshot_dates(team_ids: list[int], month: date) -> dict[int, date]:
+def snapshot_dates(team_ids: list[int], month: date, window: tuple[date, date] | None = None) -> dict[int, date]:
     """The monthly snapshot of each team (REPORTS 1.1): its month-end snapshot if there is one, else its last
-    weekly snapshot in the month. One query; the choice runs over at most a handful of dates per team."""
+    weekly snapshot in the month. One query; the choice runs over at most a handful of dates per team.
+    `window` (first, last day) replaces the month's days: a week's snapshot for the weekly report and the
+    quarter block's "w/e" column (reporting/documents)."""
     rows = (
-        CaseloadSnapshot.objects.filter(team_id__in=team_ids, taken_on__range=(month, month_end(month)))
+        CaseloadSnapshot.objects.filter(team_id__in=team_ids, taken_on__range=window or (month, month_end(month)))
         .order_by()
         .values_list("team_id", "taken_on", "kind")
         .distinct()
@@ -243,13 +245,14 @@ class MonthRows:
         )
 
 
-def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
+def month_rows(params: dict[int, TeamParams], month: date, window: tuple[date, date] | None = None) -> MonthRows | None:
     """The rows each team's figures read: its monthly snapshot's rows, and, for a worker with no snapshot in
     the month, their countersigned pro-forma's counts (REPORTS 1.1 "Fallback", REP-18). One query for the
-    snapshot dates; the rows are lazy querysets with the same columns and flags."""
+    snapshot dates; the rows are lazy querysets with the same columns and flags. `window` (first, last day):
+    the snapshot within those days instead of the month's (reporting/documents: a week's report)."""
     if not params:
         return None
-    dates = snapshot_dates(list(params), month)
+    dates = snapshot_dates(list(params), month, window)
     end = month_end(month)
     holidays = _holidays_between(min([*dates.values(), end]).year - 1, end.year + 1)
     ids = list(params)
@@ -265,7 +268,7 @@ def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
     fallback = (
         ProformaEntry.objects.filter(team_id__in=ids, month=month, is_current=True, status=EntryStatus.COUNTERSIGNED)
         .filter(~Exists(CaseloadSnapshot.objects.filter(worker_id=OuterRef("worker_id"),
-                                                        taken_on__range=(month, end))))
+                                                        taken_on__range=window or (month, end))))
         .annotate(  # the snapshot's columns, from the pro-forma (counted on the month's last day)
             taken_on=Value(end, output_field=DateField()),
             allocated_children=F("children_count"),
