@@ -109,6 +109,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
+
+# The latest national figure shown beside the average caseload for context (reporting.measures).
+NATIONAL_CASELOAD = {
+    "value": "16.3",
+    "label": "England average caseload per FTE, 30 September 2023 (DfE, Children's social work workforce)",
+}
 USE_I18N = True
 USE_TZ = True
 

@@ -1,0 +1,547 @@
+"""M01–M22 for a scope and month (REPORTS 1.3 and (e)), computed in the database.
+
+Every figure is an aggregate (Count / Sum / Min / Max with filters) over the month's snapshot rows grouped by
+team, so a service or authority figure is the sum of its teams' sums: pooled worker rows, never the mean of
+team averages. Python only combines per-team sums and formats; it never loops over worker rows."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q, Sum
+
+from reporting.measures.inputs import MonthRows, TeamParams, month_rows, team_params
+from reporting.measures.scope import Scope
+from reporting.measures.values import (
+    DASH,
+    EMPTY,
+    NO_DATA,
+    OK,
+    MeasureValue,
+    fmt,
+    fmt_percent,
+    percent,
+    q,
+    rag_average,
+    rag_count,
+    rag_percent_higher,
+    rag_percent_zero,
+    signed,
+)
+from reporting.models import (
+    IMPORTED_MEASURES,
+    Escalation,
+    EscalationKind,
+    EscalationState,
+    ImportedAggregate,
+    MeasureCode,
+)
+from supervision.models import EntryStatus, ProformaEntry
+from workload.models import TeamSnapshot
+
+SUPERVISION_TARGET = Decimal(100)  # REP-9 default: every in-scope worker supervised in the month
+NOT_SCORED = "Not scored"
+ZERO = Decimal(0)
+
+
+def national_caseload() -> dict:
+    """The latest national figure shown beside the averages for context (settings.NATIONAL_CASELOAD)."""
+    figure = settings.NATIONAL_CASELOAD
+    return {"value": Decimal(figure["value"]), "label": figure["label"]}
+
+
+def label_for(measure: str, n=None) -> str:
+    label = MeasureCode(measure).label
+    if n is not None:
+        label = label.replace("more than N", f"more than {n}")
+    return label.replace("ASYE with", "ASYEs with")
+
+
+# ============================================================================ per-team sums (the queries)
+
+
+def _count_keys(params: dict[int, TeamParams], extra: frozenset[int] = frozenset()) -> tuple[set, set, set]:
+    """The Ns counted: each team's reporting thresholds (M04 / M09) and ASYE limit (M05), plus any N a
+    trend row asks for. A pooled scope counts every N of its teams, each team on its own threshold basis."""
+    main = {n for p in params.values() if not p.care_leavers for n in p.thresholds} | extra
+    leavers = {n for p in params.values() if p.care_leavers for n in p.thresholds} | extra
+    asye = {p.asye_limit for p in params.values() if p.asye_limit is not None} | extra
+    return main, leavers, asye
+
+
+def _team_sums(data: MonthRows, extra: frozenset[int]) -> dict[int, dict]:
+    """One grouped query: every sum, count, minimum and maximum the snapshot measures need, per team."""
+    main_ns, leaver_ns, asye_ns = _count_keys(data.params, extra)
+    aggregates = {
+        "main_n": Count("pk", filter=data.main),
+        "main_wte": Sum("wte", filter=data.main),
+        "main_cases": Sum("allocated_children", filter=data.main),
+        "all_n": Count("pk", filter=data.available),
+        "range_min": Min("allocated_children", filter=data.available),
+        "range_max": Max("allocated_children", filter=data.available),
+        "cl_n": Count("pk", filter=data.care_leaver),
+        "cl_wte": Sum("wte", filter=data.care_leaver),
+        "cl_cases": Sum("cases", filter=data.care_leaver),
+        "asye_n": Count("pk", filter=data.asye),
+        "asye_wte": Sum("wte", filter=data.asye),
+        "asye_cases": Sum("allocated_children", filter=data.asye),
+        "rest_wte": Sum("wte", filter=data.main & ~data.asye),
+        "rest_cases": Sum("allocated_children", filter=data.main & ~data.asye),
+        "managers": Count("pk", filter=data.managers_holding),
+        "absent_held": Sum("allocated_children", filter=Q(long_absent=True)),
+        "m10_n": Count("pk", filter=data.m10),
+        "m10_yes": Count("pk", filter=data.m10 & Q(supervised=True)),
+        "m19_n": Count("pk", filter=data.m19),
+        "m19_yes": Count("pk", filter=data.m19 & Q(countersigned=True)),
+    }
+    for n in main_ns:
+        aggregates[f"over_{n}"] = Count("pk", filter=data.main & Q(allocated_children__gt=data.limit(n)))
+        aggregates[f"over_raw_{n}"] = Count("pk", filter=data.main & Q(allocated_children__gt=n))
+    for n in leaver_ns:
+        aggregates[f"cl_over_{n}"] = Count("pk", filter=data.care_leaver & Q(cases__gt=data.limit(n)))
+        aggregates[f"cl_over_raw_{n}"] = Count("pk", filter=data.care_leaver & Q(cases__gt=n))
+    for n in asye_ns:
+        aggregates[f"asye_over_{n}"] = Count("pk", filter=data.asye & Q(allocated_children__gt=data.limit(n)))
+        aggregates[f"asye_over_raw_{n}"] = Count("pk", filter=data.asye & Q(allocated_children__gt=n))
+    return {row.pop("team_id"): row for row in data.rows.values("team_id").annotate(**aggregates)}
+
+
+def _band_counts(data: MonthRows) -> dict[int, dict[str, int]]:
+    """Countersigned pro-formas of the month by band, per team, among M19's population (one query)."""
+    rows = (
+        ProformaEntry.objects.filter(
+            month=data.month, is_current=True, status=EntryStatus.COUNTERSIGNED,
+            worker_id__in=data.rows.filter(data.m19).values("worker_id"), team_id__in=list(data.dates),
+        )
+        .order_by()
+        .values("team_id", "band")
+        .annotate(n=Count("pk"))
+    )
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        out[row["team_id"]][row["band"]] = row["n"]
+    return out
+
+
+def _team_snapshots(data: MonthRows) -> dict[int, dict]:
+    pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in data.dates.items()))
+    return {
+        row.pop("team_id"): row
+        for row in TeamSnapshot.objects.filter(pairs)
+        .order_by()
+        .values("team_id", "unallocated_children", "establishment_fte", "vacant_fte", "agency_fte")
+    }
+
+
+def _escalations(data: MonthRows) -> dict[int, dict[str, int]]:
+    """M18 on each team's snapshot date: Escalation.objects.open_on(day), in one query for all teams."""
+    open_on = reduce(
+        or_,
+        (Q(team_id=t, opened_on__lte=d) & (Q(closed_on__isnull=True) | Q(closed_on__gt=d)) for t, d in data.dates.items()),
+    )
+    rows = (
+        Escalation.objects.filter(open_on)
+        .order_by()
+        .values("team_id")
+        .annotate(
+            awaiting=Count("pk", filter=Q(kind=EscalationKind.HOS_AGREEMENT, agreed_on__isnull=True)
+                           & ~Q(state=EscalationState.AGREED)),
+            sustained=Count("pk", filter=Q(kind=EscalationKind.SUSTAINED)),
+        )
+    )
+    return {row.pop("team_id"): row for row in rows}
+
+
+def _imported(team_ids: list[int], month: date) -> dict[int, dict[str, tuple[int, int]]]:
+    out: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for team_id, measure, numerator, denominator in ImportedAggregate.objects.filter(
+        team_id__in=team_ids, month=month
+    ).values_list("team_id", "measure", "numerator", "denominator"):
+        out[team_id][measure] = (numerator, denominator)
+    return out
+
+
+def _manager_rows(team_ids: list[int], month: date) -> tuple[list[dict], list[dict]]:
+    """M22 (REP-25): countersigned points of the month per supervisor, and per supervisor's supervisor."""
+    entries = ProformaEntry.objects.filter(
+        team_id__in=team_ids, month=month, is_current=True, status=EntryStatus.COUNTERSIGNED
+    ).order_by()
+    direct = list(
+        entries.filter(worker__supervisor__isnull=False)
+        .values("team_id", "worker__supervisor_id", "worker__supervisor__first_name", "worker__supervisor__surname")
+        .annotate(points=Sum("total_points"), workers=Count("worker_id", distinct=True))
+    )
+    through = list(
+        entries.filter(worker__supervisor__supervisor__isnull=False)
+        .values(
+            "team_id", "worker__supervisor__supervisor_id", "worker__supervisor__supervisor__first_name",
+            "worker__supervisor__supervisor__surname",
+        )
+        .annotate(points=Sum("total_points"), workers=Count("worker_id", distinct=True))
+    )
+    return direct, through
+
+
+class MonthData:
+    """Everything one month needs for some teams: a fixed number of queries whatever the teams or workers."""
+
+    def __init__(self, team_ids: Sequence[int], month: date, extra_thresholds: frozenset[int] = frozenset()):
+        self.month = month
+        self.team_ids = list(team_ids)
+        self.params = team_params(self.team_ids, month) if self.team_ids else {}
+        self.rows = month_rows(self.params, month) if self.params else None
+        if self.rows is not None:
+            self.sums = _team_sums(self.rows, extra_thresholds)
+            self.bands = _band_counts(self.rows)
+            self.team_snaps = _team_snapshots(self.rows)
+            self.escalations = _escalations(self.rows)
+        else:
+            self.sums, self.bands, self.team_snaps, self.escalations = {}, {}, {}, {}
+        self.imported = _imported(self.team_ids, month) if self.team_ids else {}
+        self.direct, self.through = _manager_rows(self.team_ids, month) if self.team_ids else ([], [])
+
+
+# ============================================================================ combining and formatting
+
+
+def _add(rows: list[dict], key: str):
+    values = [r.get(key) for r in rows if r.get(key) is not None]
+    return sum(values, ZERO if values and isinstance(values[0], Decimal) else 0) if values else None
+
+
+class _Pool:
+    """The sums of the teams a figure is about: one team, or every team of a service area or the authority."""
+
+    def __init__(self, data: MonthData, scope: Scope, team_ids: list[int]):
+        self.data, self.scope = data, scope
+        self.params = [data.params[t] for t in team_ids if t in data.params]
+        self.team_ids = [p.team_id for p in self.params]
+        self.sums = [data.sums[t] for t in self.team_ids if t in data.sums]
+        self.dates = [data.rows.dates[t] for t in self.team_ids if data.rows and t in data.rows.dates]
+        self.snapshot_on = max(self.dates) if self.dates else None
+
+    def total(self, key: str):
+        value = _add(self.sums, key)
+        return 0 if value is None else value
+
+    def least(self, key: str):
+        values = [r[key] for r in self.sums if r.get(key) is not None]
+        return min(values) if values else None
+
+    def most(self, key: str):
+        values = [r[key] for r in self.sums if r.get(key) is not None]
+        return max(values) if values else None
+
+    @property
+    def dp(self) -> int:
+        if not self.params:
+            return 1
+        if self.scope.pooled:
+            return max(p.dp_aggregate for p in self.params)
+        return self.params[0].dp_team
+
+    def basis(self, attribute: str, teams: list[TeamParams] | None = None) -> str:
+        values = {getattr(p, attribute) for p in (self.params if teams is None else teams)}
+        return values.pop() if len(values) == 1 else ("fte" if attribute == "average_basis" else "mixed")
+
+    def value(self, measure, *, snapshot=True, **fields) -> MeasureValue:
+        fields.setdefault("label", label_for(measure))
+        return MeasureValue(
+            measure=measure, scope=self.scope, month=self.data.month,
+            snapshot_on=self.snapshot_on if snapshot else None, **fields,
+        )
+
+    def blank(self, measure, status, *, snapshot=True, **fields) -> MeasureValue:
+        return self.value(measure, snapshot=snapshot, value=None, display=DASH, status=status, **fields)
+
+
+def _weighted_target(pool: _Pool, teams: list[TeamParams], basis: str, prefix: str) -> Decimal | None:
+    """Aggregate target (REPORTS 1.3): Σ(team target × team WTE) ÷ Σ team WTE, or weighted by headcount.
+    None when a team with staff in the population has no target."""
+    weight_key = f"{prefix}_wte" if basis == "fte" else f"{prefix}_n"
+    total_weight, weighted = ZERO, ZERO
+    for p in teams:
+        weight = Decimal((pool.data.sums.get(p.team_id) or {}).get(weight_key) or 0)
+        if weight == 0:
+            continue
+        if p.target is None:
+            return None
+        total_weight += weight
+        weighted += p.target * weight
+    if len(teams) == 1 and teams[0].target is not None and total_weight == 0:
+        return teams[0].target
+    return weighted / total_weight if total_weight else None
+
+
+def _average(pool: _Pool, measure: str, prefix: str, teams: list[TeamParams]) -> list[MeasureValue]:
+    """M01 + M02 (prefix main) or M08 (prefix cl): Σ cases ÷ Σ WTE or headcount, the team average RAG."""
+    basis = pool.basis("average_basis", teams)
+    if pool.snapshot_on is None:
+        out = [pool.blank(measure, NO_DATA, basis=basis)]
+        return out + ([pool.blank("M02", NO_DATA)] if measure == "M01" else [])
+    n, wte, cases = pool.total(f"{prefix}_n"), pool.total(f"{prefix}_wte"), pool.total(f"{prefix}_cases")
+    target = _weighted_target(pool, teams, basis, prefix)
+    if n == 0:
+        out = [pool.blank(measure, EMPTY, basis=basis, target=target)]
+        return out + ([pool.blank("M02", EMPTY, target=target)] if measure == "M01" else [])
+    denominator = Decimal(wte) if basis == "fte" else Decimal(n)
+    dp = pool.dp
+    value = Decimal(cases) / denominator
+    rag = rag_average(q(value, dp), target)
+    detail = {"dfe_per_fte": Decimal(cases) / Decimal(wte), "dfe_display": fmt(Decimal(cases) / Decimal(wte), dp),
+              "headcount": n, "wte": Decimal(wte)}
+    out = [pool.value(measure, value=value, display=fmt(value, dp), status=OK, rag=rag, target=target, basis=basis,
+                      numerator=Decimal(cases), denominator=denominator, detail=detail)]
+    if measure == "M01":
+        if target is None:
+            out.append(pool.blank("M02", NO_DATA))
+        else:
+            variance = value - target
+            share = variance * 100 / target
+            out.append(pool.value("M02", value=variance, display=f"{signed(variance, dp)} ({signed(share, 0)} %)",
+                                  status=OK, rag=rag, target=ZERO, basis=basis, numerator=value, denominator=target,
+                                  detail={"percent": share}))
+    return out
+
+
+def _counts(pool: _Pool, measure: str, ns, key: str, headcount_key: str, teams: list[TeamParams]) -> list[MeasureValue]:
+    """Workers with more than N cases, one value per N (M04, M05, M09), with the raw reading beside."""
+    basis = pool.basis("threshold_basis", teams)
+    out = []
+    for n in sorted(ns):
+        label, threshold = label_for(measure, n), Decimal(n)
+        if pool.snapshot_on is None:
+            out.append(pool.blank(measure, NO_DATA, label=label, threshold=threshold, basis=basis, target=ZERO))
+            continue
+        headcount = pool.total(headcount_key)
+        if headcount == 0:
+            out.append(pool.blank(measure, EMPTY, label=label, threshold=threshold, basis=basis, target=ZERO))
+            continue
+        count, raw = pool.total(f"{key}_{n}"), pool.total(f"{key.replace('over', 'over_raw')}_{n}")
+        share = percent(count, headcount)
+        out.append(pool.value(
+            measure, label=label, value=Decimal(count), display=f"{count} ({fmt_percent(share)})", status=OK,
+            rag=rag_count(count, headcount), target=ZERO, threshold=threshold, basis=basis,
+            numerator=Decimal(count), denominator=Decimal(headcount),
+            detail={"raw_reading": raw, "raw_rag": rag_count(raw, headcount), "percent": share},
+        ))
+    return out
+
+
+def _percentage(pool: _Pool, measure: str, yes: int, of: int, *, target: Decimal | None, snapshot=False,
+                rag_rule=rag_percent_higher, label=None, threshold=None) -> MeasureValue:
+    fields = {"label": label or label_for(measure), "target": target, "threshold": threshold}
+    if of == 0:
+        return pool.blank(measure, EMPTY, snapshot=snapshot, **fields)
+    value = percent(yes, of)
+    rag = rag_rule(q(value, 0), target) if rag_rule is rag_percent_higher else rag_rule(q(value, 0))
+    return pool.value(measure, snapshot=snapshot, value=value, display=fmt_percent(value), status=OK, rag=rag,
+                      numerator=Decimal(yes), denominator=Decimal(of), **fields)
+
+
+def _asye(pool: _Pool, teams: list[TeamParams], limits: set[int]) -> list[MeasureValue]:
+    out = _counts(pool, "M05", limits, "asye_over", "asye_n", teams)
+    for n in sorted(limits):
+        label = label_for("M06", n)
+        if pool.snapshot_on is None:
+            out.append(pool.blank("M06", NO_DATA, label=label, threshold=Decimal(n), target=ZERO))
+            continue
+        out.append(_percentage(pool, "M06", pool.total(f"asye_over_{n}"), pool.total("asye_n"), target=ZERO,
+                               snapshot=True, rag_rule=rag_percent_zero, label=label, threshold=Decimal(n)))
+    if pool.snapshot_on is None:
+        out.append(pool.blank("M07", NO_DATA, basis="fte"))
+    elif pool.total("asye_n") == 0:
+        out.append(pool.blank("M07", EMPTY, basis="fte"))
+    else:
+        dp = pool.dp
+        value = Decimal(pool.total("asye_cases")) / Decimal(pool.total("asye_wte"))
+        rest_wte = Decimal(pool.total("rest_wte"))
+        rest = Decimal(pool.total("rest_cases")) / rest_wte if rest_wte else None
+        ratio = value * 100 / rest if rest else None
+        display = fmt(value, dp) + (f" / {fmt_percent(ratio)}" if ratio is not None else "")
+        out.append(pool.value("M07", value=value, display=display, status=OK, basis="fte",
+                              numerator=Decimal(pool.total("asye_cases")), denominator=Decimal(pool.total("asye_wte")),
+                              detail={"ratio": ratio, "rest_per_fte": rest}))
+    return out
+
+
+def _bands(pool: _Pool, not_scored: int) -> dict:
+    """M20: band label -> workers, in each scheme's band order, then "Not scored" (labels, never codes)."""
+    counts: dict[str, int] = {}
+    for p in pool.params:
+        tables = p.tables
+        codes = [] if tables is None else list(dict.fromkeys(rule.code for rule in tables.bands))
+        for code in codes:
+            counts.setdefault(tables.band_label(code), 0)
+        for code, n in pool.data.bands.get(p.team_id, {}).items():
+            label = tables.band_label(code) if tables is not None else code.replace("_", " ").capitalize()
+            counts[label] = counts.get(label, 0) + n
+    counts[NOT_SCORED] = not_scored
+    return counts
+
+
+def _manager_workload(pool: _Pool) -> list[dict]:
+    """M22 (REP-25, pooled): each supervisor's supervisees' points; a supervisor of supervisors adds theirs."""
+    ids = set(pool.team_ids)
+    people: dict[int, dict] = {}
+
+    def add(row, prefix, via):
+        pk = row[f"{prefix}_id"]
+        person = people.setdefault(pk, {"name": f"{row[prefix + '__first_name']} {row[prefix + '__surname']}",
+                                        "direct_points": ZERO, "direct_workers": 0, "points": ZERO, "workers": 0})
+        person["points"] += row["points"] or ZERO
+        person["workers"] += row["workers"]
+        if not via:
+            person["direct_points"] += row["points"] or ZERO
+            person["direct_workers"] += row["workers"]
+
+    for row in pool.data.direct:
+        if row["team_id"] in ids:
+            add(row, "worker__supervisor", via=False)
+    for row in pool.data.through:
+        if row["team_id"] in ids:
+            add(row, "worker__supervisor__supervisor", via=True)
+    out = []
+    for person in sorted(people.values(), key=lambda p: p["name"]):
+        person["average"] = person["points"] / person["workers"] if person["workers"] else None
+        out.append(person)
+    return out
+
+
+def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=None) -> list[MeasureValue]:
+    """Every measure of one month for the given teams, pooled (REPORTS 1.3), in M01…M22 order.
+    `thresholds` (a trend row's N) replaces the teams' own Ns for M04, M05, M06 and M09."""
+    pool = _Pool(data, scope, team_ids)
+    main_teams = [p for p in pool.params if not p.care_leavers]
+    leaver_teams = [p for p in pool.params if p.care_leavers]
+    out: list[MeasureValue] = []
+    out += _average(pool, "M01", "main", main_teams or pool.params)
+    # M03: raw counts of the whole 1.2 population (not pro-rated; REP-13)
+    if pool.snapshot_on is None:
+        out.append(pool.blank("M03", NO_DATA))
+    elif pool.total("all_n") == 0:
+        out.append(pool.blank("M03", EMPTY))
+    else:
+        low, high = pool.least("range_min"), pool.most("range_max")
+        out.append(pool.value("M03", value=None, display=f"{low} – {high}", status=OK,
+                              detail={"min": low, "max": high}))
+    main_ns, leaver_ns, asye_ns = _count_keys({p.team_id: p for p in pool.params})
+    if thresholds is not None:
+        main_ns = leaver_ns = asye_ns = set(thresholds)
+    out += _counts(pool, "M04", main_ns, "over", "main_n", main_teams or pool.params)
+    out += _asye(pool, main_teams or pool.params, asye_ns)
+    if leaver_teams:
+        out += _average(pool, "M08", "cl", leaver_teams)
+        out += _counts(pool, "M09", leaver_ns, "cl_over", "cl_n", leaver_teams)
+    # M10 / M19: calendar month, population from the month's snapshot (1.2)
+    if pool.snapshot_on is None:
+        out.append(pool.blank("M10", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
+    else:
+        out.append(_percentage(pool, "M10", pool.total("m10_yes"), pool.total("m10_n"), target=SUPERVISION_TARGET))
+    for measure in IMPORTED_MEASURES:
+        rows = [pool.data.imported[t][measure] for t in pool.team_ids if measure in pool.data.imported.get(t, {})]
+        if not rows:
+            out.append(pool.blank(measure.value, NO_DATA, snapshot=False))
+        else:
+            out.append(_percentage(pool, measure.value, sum(r[0] for r in rows), sum(r[1] for r in rows), target=None))
+    snaps = [pool.data.team_snaps[t] for t in pool.team_ids if t in pool.data.team_snaps]
+    if pool.snapshot_on is None or not snaps:
+        out.append(pool.blank("M15", NO_DATA))
+        out.append(pool.blank("M16", NO_DATA))
+    else:
+        unallocated, held = _add(snaps, "unallocated_children"), pool.total("absent_held")
+        out.append(pool.value("M15", value=Decimal(unallocated), status=OK,
+                              display=f"{unallocated}; {held} held by absent workers",
+                              detail={"unallocated": unallocated, "held_by_absent": held}))
+        vacant, agency, establishment = (_add(snaps, k) for k in ("vacant_fte", "agency_fte", "establishment_fte"))
+        out.append(pool.value("M16", value=vacant, status=OK,
+                              display=f"{fmt(vacant, 2)} vacant, {fmt(agency, 2)} covered by agency staff",
+                              detail={"vacant_fte": vacant, "agency_fte": agency, "establishment_fte": establishment}))
+    if pool.snapshot_on is None:
+        out.append(pool.blank("M17", NO_DATA, target=ZERO))
+        out.append(pool.blank("M18", NO_DATA, target=ZERO))
+    else:
+        managers = pool.total("managers")
+        out.append(pool.value("M17", value=Decimal(managers), display=str(managers), status=OK, target=ZERO,
+                              rag=rag_count(managers, pool.total("main_n"))))
+        esc = [pool.data.escalations[t] for t in pool.team_ids if t in pool.data.escalations]
+        awaiting, sustained = _add(esc, "awaiting") or 0, _add(esc, "sustained") or 0
+        out.append(pool.value(
+            "M18", value=Decimal(awaiting + sustained), status=OK, target=ZERO,
+            display=f"{awaiting} awaiting agreement; {sustained} over the maximum too long",
+            rag=rag_count(awaiting + sustained, pool.total("main_n")),
+            detail={"awaiting_agreement": awaiting, "over_maximum_too_long": sustained},
+        ))
+    if pool.snapshot_on is None:
+        out.append(pool.blank("M19", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
+        out.append(pool.blank("M20", NO_DATA, snapshot=False))
+    else:
+        signed_n, of = pool.total("m19_yes"), pool.total("m19_n")
+        out.append(_percentage(pool, "M19", signed_n, of, target=SUPERVISION_TARGET))
+        if of == 0:
+            out.append(pool.blank("M20", EMPTY, snapshot=False))
+        else:
+            bands = _bands(pool, of - signed_n)
+            out.append(pool.value("M20", snapshot=False, value=Decimal(signed_n), status=OK,
+                                  display=", ".join(f"{label} {n}" for label, n in bands.items()), detail=bands))
+    managers = _manager_workload(pool)
+    if managers:
+        out.append(pool.value("M22", snapshot=False, value=None, status=OK, detail={"rows": managers},
+                              display=", ".join(f"{m['name']} {fmt(m['points'], 1)}" for m in managers)))
+    else:
+        out.append(pool.blank("M22", EMPTY, snapshot=False, detail={"rows": []}))
+    return out
+
+
+# ============================================================================ public entry points
+
+
+def measure_workers(scope: Scope, month: date, measure: str, threshold: int | None = None) -> list[dict]:
+    """The worker rows behind a count (the drill-down): initials, team, cases and WTE, ordered by team and
+    initials. M04 / M05 / M09 need the threshold; M17 lists managers holding cases; M15 the absent holders."""
+    team_ids = scope.team_ids()
+    params = team_params(team_ids, month)
+    data = month_rows(params, month) if params else None
+    if data is None:
+        return []
+    if measure == "M17":
+        condition = data.managers_holding
+    elif measure == "M15":
+        condition = Q(long_absent=True) & Q(allocated_children__gte=1)
+    elif measure in ("M04", "M05", "M09") and threshold is not None:
+        population, field = {"M04": (data.main, "allocated_children"), "M05": (data.asye, "allocated_children"),
+                             "M09": (data.care_leaver, "cases")}[measure]
+        condition = population & Q(**{f"{field}__gt": data.limit(threshold)})
+    else:
+        raise ValueError(f"There is no worker list for this measure ({measure}).")
+    rows = data.rows.filter(condition).order_by("team__code", "worker__surname", "worker__first_name").values(
+        "worker__first_name", "worker__surname", "team__code", "team__name", "cases", "allocated_children", "wte",
+    )
+    return [
+        {"initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(), "team": r["team__name"],
+         "team_code": r["team__code"], "cases": r["cases"], "allocated_children": r["allocated_children"],
+         "wte": r["wte"]}
+        for r in rows
+    ]
+
+
+def measures_for(scope: Scope, months: Sequence[date]) -> list[MeasureValue]:
+    """Every measure for one scope and each month (trends): a fixed number of queries per month."""
+    team_ids = scope.team_ids()
+    out: list[MeasureValue] = []
+    for month in months:
+        out += values_for(MonthData(team_ids, month), scope, team_ids)
+    return out
+
+
+def measures_by_team(team_ids: Sequence[int], month: date) -> dict[int, list[MeasureValue]]:
+    """Per-team rows of a table: the same queries once for all the teams, then each team's own figures."""
+    data = MonthData(team_ids, month)
+    return {
+        t: values_for(data, Scope("team", t, data.params[t].name), [t]) for t in team_ids if t in data.params
+    }

@@ -1,0 +1,51 @@
+"""The number of queries does not grow with teams or workers (docs/dashboards.md)."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from reporting.measures import AUTHORITY, measures_by_team, measures_for
+from supervision.models import SupervisionSession
+from tests.factories import TeamFactory, UserFactory, WorkerFactory
+from workload.models import Absence, CaseloadSnapshot, TeamSnapshot
+
+pytestmark = pytest.mark.django_db
+MONTH, END = date(2025, 1, 1), date(2025, 1, 31)
+
+
+def authority(teams: int, workers: int) -> list[int]:
+    supervisor = UserFactory()
+    ids = []
+    for t in range(teams):
+        team = TeamFactory()
+        ids.append(team.pk)
+        TeamSnapshot.objects.create(team=team, taken_on=END, kind="month_end", unallocated_children=t)
+        for w in range(workers):
+            worker = WorkerFactory(team=team, wte=Decimal("0.5") if w % 3 == 0 else Decimal("1.0"))
+            CaseloadSnapshot.objects.create(worker=worker, team=team, taken_on=END, kind="month_end", wte=worker.wte,
+                                            allocated_children=10 + w)
+            SupervisionSession.objects.create(worker=worker, supervisor=supervisor, held_on=date(2025, 1, 9))
+            if w == 1:
+                Absence.objects.create(worker=worker, kind="sickness", start=date(2024, 11, 4))
+    return ids
+
+
+@pytest.mark.parametrize(("teams", "workers"), [(2, 3), (8, 12)])
+def test_authority_measures_take_twelve_queries_whatever_the_size(django_assert_num_queries, teams, workers):
+    authority(teams, workers)
+    # 1 the scope's teams; 3 teams, policies, schemes; 1 snapshot dates; 1 per-team sums (snapshot rows with
+    # their Exists subqueries); 1 bands; 1 team snapshots; 1 escalations; 1 imported aggregates; 2 M22
+    with django_assert_num_queries(12):
+        values = measures_for(AUTHORITY, [MONTH])
+    m01 = next(v for v in values if v.measure == "M01")
+    assert m01.detail["headcount"] == teams * (workers - 1)  # one long-absent worker per team
+
+
+@pytest.mark.parametrize(("teams", "workers"), [(2, 3), (8, 12)])
+def test_per_team_rows_take_eleven_queries_whatever_the_size(django_assert_max_num_queries, teams, workers):
+    ids = authority(teams, workers)
+    with django_assert_max_num_queries(11):
+        rows = measures_by_team(ids, MONTH)
+    assert sorted(rows) == sorted(ids)
+    assert {next(v.display for v in values if v.measure == "M15") for values in rows.values()} == {
+        f"{t}; 11 held by absent workers" for t in range(teams)}
