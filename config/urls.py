@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workload/", include("workload.urls")),
     path("supervision/", include("supervision.urls")),
+    path("reports/", include("reporting.report_urls")),
 ]
