@@ -190,11 +190,12 @@ def _manager_rows(team_ids: list[int], month: date) -> tuple[list[dict], list[di
 class MonthData:
     """Everything one month needs for some teams: a fixed number of queries whatever the teams or workers."""
 
-    def __init__(self, team_ids: Sequence[int], month: date, extra_thresholds: frozenset[int] = frozenset()):
+    def __init__(self, team_ids: Sequence[int], month: date, extra_thresholds: frozenset[int] = frozenset(),
+                 window: tuple[date, date] | None = None):
         self.month = month
         self.team_ids = list(team_ids)
         self.params = team_params(self.team_ids, month) if self.team_ids else {}
-        self.rows = month_rows(self.params, month) if self.params else None
+        self.rows = month_rows(self.params, month, window) if self.params else None
         if self.rows is not None:
             self.sums = _team_sums(self.rows, extra_thresholds)
             self.bands = _band_counts(self.rows)
@@ -501,12 +502,13 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
 # ============================================================================ public entry points
 
 
-def measure_workers(scope: Scope, month: date, measure: str, threshold: int | None = None) -> list[dict]:
+def measure_workers(scope: Scope, month: date, measure: str, threshold: int | None = None,
+                    window: tuple[date, date] | None = None) -> list[dict]:
     """The worker rows behind a count (the drill-down): initials, team, cases and WTE, ordered by team and
     initials. M04 / M05 / M09 need the threshold; M17 lists managers holding cases; M15 the absent holders."""
     team_ids = scope.team_ids()
     params = team_params(team_ids, month)
-    data = month_rows(params, month) if params else None
+    data = month_rows(params, month, window) if params else None
     if data is None:
         return []
     if measure == "M17":
@@ -539,9 +541,18 @@ def measures_for(scope: Scope, months: Sequence[date]) -> list[MeasureValue]:
     return out
 
 
-def measures_by_team(team_ids: Sequence[int], month: date) -> dict[int, list[MeasureValue]]:
-    """Per-team rows of a table: the same queries once for all the teams, then each team's own figures."""
-    data = MonthData(team_ids, month)
+def measures_by_team(team_ids: Sequence[int], month: date,
+                     window: tuple[date, date] | None = None) -> dict[int, list[MeasureValue]]:
+    """Per-team rows of a table: the same queries once for all the teams, then each team's own figures.
+    `window` (first, last day): the snapshot within those days instead of the month's (a week's report)."""
+    data = MonthData(team_ids, month, window=window)
     return {
         t: values_for(data, Scope("team", t, data.params[t].name), [t]) for t in team_ids if t in data.params
     }
+
+
+def measures_on(scope: Scope, month: date, window: tuple[date, date]) -> list[MeasureValue]:
+    """Every measure for one scope from the snapshot in `window` (a week's), calendar-month measures of
+    `month`: the weekly report and the quarter block's "w/e" column."""
+    team_ids = scope.team_ids()
+    return values_for(MonthData(team_ids, month, window=window), scope, team_ids)

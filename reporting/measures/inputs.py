@@ -125,11 +125,13 @@ def team_params(team_ids: list[int], month: date) -> dict[int, TeamParams]:
     return params
 
 
-def snapshot_dates(team_ids: list[int], month: date) -> dict[int, date]:
+def snapshot_dates(team_ids: list[int], month: date, window: tuple[date, date] | None = None) -> dict[int, date]:
     """The monthly snapshot of each team (REPORTS 1.1): its month-end snapshot if there is one, else its last
-    weekly snapshot in the month. One query; the choice runs over at most a handful of dates per team."""
+    weekly snapshot in the month. One query; the choice runs over at most a handful of dates per team.
+    `window` (first, last day) replaces the month's days: a week's snapshot for the weekly report and the
+    quarter block's "w/e" column (reporting/documents)."""
     rows = (
-        CaseloadSnapshot.objects.filter(team_id__in=team_ids, taken_on__range=(month, month_end(month)))
+        CaseloadSnapshot.objects.filter(team_id__in=team_ids, taken_on__range=window or (month, month_end(month)))
         .order_by()
         .values_list("team_id", "taken_on", "kind")
         .distinct()
@@ -238,9 +240,9 @@ class MonthRows:
         )
 
 
-def month_rows(params: dict[int, TeamParams], month: date) -> MonthRows | None:
+def month_rows(params: dict[int, TeamParams], month: date, window: tuple[date, date] | None = None) -> MonthRows | None:
     """The snapshot rows each team's figures read (one query for the dates; the rows are a lazy queryset)."""
-    dates = snapshot_dates(list(params), month)
+    dates = snapshot_dates(list(params), month, window)
     if not dates:
         return None
     end = month_end(month)
