@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from reporting.models import DistributionList, ReportKind, ReportRun
-from reporting.report_services import GENERATE_KINDS, period_check_not_future, period_parse
+from reporting.report_services import GENERATE_KINDS, period_parse
 from workload.access import teams_for_user
 from workload.models import Team
 
@@ -75,8 +75,7 @@ class ReportGenerateForm(forms.Form):
         kind, key = cleaned.get("kind"), cleaned.get("period")
         if kind and key:
             try:
-                period = period_parse(kind, key)
-                period_check_not_future(period, today=self.today)
+                period = period_parse(kind, key, today=self.today)
             except ValidationError as exc:
                 self.add_error("period", exc)
             else:

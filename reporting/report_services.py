@@ -7,10 +7,7 @@ beat dispatchers here fix their period once and queue one task per run (STYLE.md
 """
 from __future__ import annotations
 
-import calendar
 import hashlib
-import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 
@@ -23,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from reporting.models import QuarterlyReturn, ReportKind, ReportRun
+from reporting.periods import MONTH, QUARTER, WEEK, Period, parse_period, working_days_before
 from supervision.audit import audit_event_record
 from supervision.models import TeamMonth
 from supervision.team_services import can_set_service_manager_comment, team_month_update
@@ -32,113 +30,42 @@ from workload.roles import Role, user_roles
 from workload.workdays import is_working_day, working_days_after
 
 # --------------------------------------------------------------------------------------------- Periods
-# Parsing and labels of the keys the workflow needs. reporting/periods.py (the documents) owns the value
-# objects; these are the few functions the schedule needs, kept here so the workflow runs without the PDFs.
+# Keys are made and parsed by reporting/periods.py only; these adapt it to the report kinds and to the form's
+# error (a ValidationError in words, put beside the period field).
 
-QUARTER_KEY = re.compile(r"^(\d{4})-Q([1-4])$")
-WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
-MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
-
-PERIOD_FORMATS = {
-    ReportKind.QUARTERLY_RETURN: ("a quarter such as 2025-Q3", QUARTER_KEY),
-    ReportKind.AUTHORITY_PACK: ("a quarter such as 2025-Q3", QUARTER_KEY),
-    ReportKind.COMMITTEE: ("a quarter such as 2025-Q3", QUARTER_KEY),
-    ReportKind.SMT_WEEKLY: ("a week such as 2025-W41", WEEK_KEY),
-    ReportKind.SMT_MONTHLY: ("a month such as 2025-11", MONTH_KEY),
+KIND_PERIOD = {
+    ReportKind.QUARTERLY_RETURN: QUARTER, ReportKind.AUTHORITY_PACK: QUARTER, ReportKind.COMMITTEE: QUARTER,
+    ReportKind.SMT_WEEKLY: WEEK, ReportKind.SMT_MONTHLY: MONTH,
 }
-BAD_PERIOD = "Enter {what}."
-FUTURE_PERIOD = "That period has not ended yet, so there is nothing to report."
 
 
-@dataclass(frozen=True)
-class Period:
-    key: str
-    start: date
-    end: date  # last calendar day
-    label: str  # plain English, for subjects and pages
-
-
-def period_parse(kind: str, key: str) -> Period:
-    """The period a key names for a kind of report; ValidationError in words when the key is malformed."""
-    what, pattern = PERIOD_FORMATS[ReportKind(kind)]
-    match = pattern.match((key or "").strip())
-    if match is None:
-        raise ValidationError(BAD_PERIOD.format(what=what), code="period")
-    year, number = int(match.group(1)), int(match.group(2))
+def period_parse(kind: str, key: str, *, today: date | None = None) -> Period:
+    """The period a key names for a kind of report; with `today`, one that has not started is refused too."""
     try:
-        if pattern is QUARTER_KEY:
-            start = date(year, 3 * number - 2, 1)
-            end = date(year, 3 * number, calendar.monthrange(year, 3 * number)[1])
-            label = f"{start:%B} to {end:%B %Y}"
-        elif pattern is WEEK_KEY:
-            start = date.fromisocalendar(year, number, 1)
-            end = start + timedelta(days=6)
-            label = f"week ending {start + timedelta(days=4):%-d %b %Y}"
-        else:
-            start = date(year, number, 1)
-            end = date(year, number, calendar.monthrange(year, number)[1])
-            label = f"{start:%B %Y}"
+        return parse_period(key, kind=KIND_PERIOD[ReportKind(kind)], today=today)
     except ValueError as exc:
-        raise ValidationError(BAD_PERIOD.format(what=what), code="period") from exc
-    return Period(key=match.group(0), start=start, end=end, label=label)
-
-
-def period_check_not_future(period: Period, *, today: date) -> None:
-    if period.start > today:
-        raise ValidationError(FUTURE_PERIOD, code="future")
+        raise ValidationError(str(exc), code="period") from exc
 
 
 def quarter_key(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def week_key(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def month_key(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def previous_working_day(day: date) -> date:
-    while not is_working_day(day):
-        day -= timedelta(days=1)
-    return day
-
-
-def first_working_day_after(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def working_days_before(day: date, count: int) -> date:
-    """The working day `count` working days before `day` (count 0: `day` itself)."""
-    while count > 0:
-        day -= timedelta(days=1)
-        count -= is_working_day(day)
-    return day
+    return Period.quarter_of(day).key
 
 
 def quarter_due_date(quarter: str) -> date:
-    """Approved by the 28th of the quarter's last month, or the preceding working day when the 28th is not one
-    (REPORTS.md (c) "Due date", REP-11): 28 Jun 2025 -> Fri 27 Jun; 28 Dec 2025 -> Wed 24 Dec."""
-    period = period_parse(ReportKind.QUARTERLY_RETURN, quarter)
-    return previous_working_day(period.end.replace(day=28))
+    """Approved by the 28th of the quarter's last month, or the preceding working day (REP-11)."""
+    return period_parse(ReportKind.QUARTERLY_RETURN, quarter).due_on
 
 
 def quarter_pack_day(quarter: str) -> date:
-    """The authority pack goes on the first working day after the due date (REPORTS.md (c))."""
-    return first_working_day_after(quarter_due_date(quarter))
+    return period_parse(ReportKind.QUARTERLY_RETURN, quarter).pack_on
 
 
 def quarter_reporting_month(quarter: str) -> date:
-    return period_parse(ReportKind.QUARTERLY_RETURN, quarter).end.replace(day=1)
+    return period_parse(ReportKind.QUARTERLY_RETURN, quarter).reporting_month
 
 
 def quarter_reminders_start(quarter: str) -> date:
+    """From CASEWEIGHT_RETURN_REMINDER_DAYS (5, the default of POLICIES R19) working days before the due date."""
     return working_days_before(quarter_due_date(quarter), settings.CASEWEIGHT_RETURN_REMINDER_DAYS)
 
 
@@ -358,8 +285,7 @@ def report_run_request(*, kind: str, period_key: str, team: Team | None = None, 
     """Build a report now (reports page, or a dispatcher). One run per kind, period and scope: a run already
     emailed is the archive of what was sent and is never rebuilt; one not yet emailed is rebuilt, so the
     authority pack lists the returns overdue on its day rather than on an earlier on-request build."""
-    period = period_parse(kind, period_key)
-    period_check_not_future(period, today=today or timezone.localdate())
+    period = period_parse(kind, period_key, today=today or timezone.localdate())
     run, created = ReportRun.objects.get_or_create(kind=kind, period_key=period.key, team=team,
                                                    defaults={"requested_by": requested_by})
     run = ReportRun.objects.select_for_update().get(pk=run.pk)
@@ -461,11 +387,12 @@ def quarterly_returns_daily(*, today: date) -> dict[str, list[int]]:
 
 def smt_weekly_dispatch(*, today: date) -> ReportRun:
     """Monday's weekly SMT report (REPORTS.md (d)), from the previous week's snapshot: the ISO week before."""
-    return report_run_request(kind=ReportKind.SMT_WEEKLY, period_key=week_key(today - timedelta(days=7)),
+    return report_run_request(kind=ReportKind.SMT_WEEKLY, period_key=Period.week(today - timedelta(days=7)).key,
                               send=True, today=today)
 
 
 def smt_monthly_dispatch(*, today: date) -> ReportRun:
     """The monthly edition on the 1st (REPORTS.md (d)), for the month just ended."""
-    return report_run_request(kind=ReportKind.SMT_MONTHLY, period_key=month_key(today.replace(day=1) - timedelta(days=1)),
+    return report_run_request(kind=ReportKind.SMT_MONTHLY,
+                              period_key=Period.month(today.replace(day=1) - timedelta(days=1)).key,
                               send=True, today=today)
