@@ -120,12 +120,15 @@ class DistributionListForm(forms.ModelForm):
     def clean_addresses(self) -> list[str]:
         return sorted({a.lower() for a in self.cleaned_data["addresses"]})
 
-    def validate_constraints(self, exclude=None):
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError:
-            field = "service_area" if self.instance.service_area_id else "kind"
-            self.add_error(field, "There is already a list for this report and service area; edit that one.")
+    def clean(self):
+        """One list per report and service area (the model's constraints), said beside the field; the field's
+        error keeps the model from also reporting the constraint by its name."""
+        cleaned = super().clean()
+        kind, area = cleaned.get("kind"), cleaned.get("service_area")
+        if kind and DistributionList.objects.filter(kind=kind, service_area=area).exclude(pk=self.instance.pk).exists():
+            self.add_error("service_area" if area else "kind",
+                           "There is already a list for this report and service area; edit that one.")
+        return cleaned
 
 
 def _teams(request):

@@ -261,12 +261,22 @@ def quarterly_return_approve(*, qreturn: QuarterlyReturn, user, ip: str | None =
     return locked
 
 
-def quarterly_return_history(qreturn: QuarterlyReturn):
-    """Who did what to the return, oldest first (the audit trail)."""
+HISTORY_LABELS = {
+    "quarterly_return.completed": "completed the team fields",
+    "quarterly_return.submitted": "submitted it to the service manager",
+    "quarterly_return.commented": "saved the service manager's comments",
+    "quarterly_return.returned": "returned it to the team manager",
+    "quarterly_return.approved": "approved it",
+}
+
+
+def quarterly_return_history(qreturn: QuarterlyReturn) -> list[tuple[object, str]]:
+    """Who did what to the return, oldest first (the audit trail), each with its words."""
     from supervision.models import AuditEvent
 
-    return (AuditEvent.objects.filter(target_type=QuarterlyReturn._meta.label_lower, target_id=qreturn.pk)
-            .select_related("actor").order_by("at", "pk"))
+    events = (AuditEvent.objects.filter(target_type=QuarterlyReturn._meta.label_lower, target_id=qreturn.pk)
+              .select_related("actor").order_by("at", "pk"))
+    return [(event, HISTORY_LABELS.get(event.action, "changed it")) for event in events]
 
 
 # ------------------------------------------------------------------------------------------- Runs
