@@ -522,10 +522,12 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
     else:
         raise ValueError(f"There is no worker list for this measure ({measure}).")
     rows = data.rows.filter(condition).order_by("team__code", "worker__surname", "worker__first_name").values(
-        "worker__first_name", "worker__surname", "team__code", "team__name", "cases", "allocated_children", "wte",
+        "worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases", "allocated_children",
+        "wte",
     )
     return [
-        {"initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(), "team": r["team__name"],
+        {"worker_id": r["worker_id"],
+         "initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(), "team": r["team__name"],
          "team_code": r["team__code"], "cases": r["cases"], "allocated_children": r["allocated_children"],
          "wte": r["wte"]}
         for r in rows

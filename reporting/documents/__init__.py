@@ -1,0 +1,1 @@
+"""One module per report kind, each building the context its template prints (reporting/render.py)."""

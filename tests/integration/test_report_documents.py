@@ -1,0 +1,162 @@
+"""The report documents from REPORTS.md's worked example (tests/worked_example.py: team DA1 and IP1 on
+Fri 31 Jan 2025), built as PDFs, their text extracted and the figures checked. REPORT_PDF_DIR=<dir> keeps
+the PDFs for looking at (docs/reports.md)."""
+import csv
+import io
+import os
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from reporting.documents.quarterly_return import COLUMNS
+from reporting.models import QuarterlyReturn, ReportKind
+from reporting.render import render_pdf
+from tests.factories import TeamFactory, UserFactory
+from tests.plugins.infra import pdf_text
+from tests.worked_example import build
+
+pytestmark = pytest.mark.django_db
+KEEP = os.environ.get("REPORT_PDF_DIR")
+
+
+def text_of(report) -> str:
+    if KEEP:
+        Path(KEEP, report.filename).write_bytes(report.pdf)
+    assert report.pdf.startswith(b"%PDF-")
+    return re.sub(r"\s+", " ", pdf_text(report.pdf))  # table cells wrap; compare words, not line breaks
+
+
+@pytest.fixture
+def example():
+    return build()
+
+
+def completed_return(example, **fields) -> QuarterlyReturn:
+    return QuarterlyReturn.objects.create(team=example.da1, quarter="2025-Q1", completed_on=date(2025, 3, 25), **fields)
+
+
+def test_quarterly_return_prints_the_worked_example_and_says_draft(example):
+    completed_return(example, state=QuarterlyReturn.State.SUBMITTED)
+    report = render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1)
+    text = text_of(report)
+    assert report.filename == "quarterly-return-2025-Q1-DA1.pdf"
+    assert text.count("Not yet approved — draft") >= 3  # banner, and the header and footer of each page
+    assert "Quarterly team return: Duty and Assessment" in text
+    assert "Quarter 2025-Q1 (2024/25 Q4 financial year), January to March 2025" in text
+    assert "Reporting month Mar-25" in text
+    assert "Date completed Tue 25 Mar 2025" in text
+    assert "Due for approval by Fri 28 Mar 2025" in text
+    assert "Snapshots used Jan-25: Fri 31 Jan 2025; Feb-25: no snapshot; w/e 21 Mar 2025: no snapshot" in text
+    assert "State With the service manager" in text
+    # W6's row: the January pro-forma, marked as an earlier month of the quarter (121 points, 29 children)
+    assert "WE SW 1.00 0 121 29 15 High Countersigned earlier month: Jan-25" in text
+    assert "WE SW 0.60 No pro-forma" in text  # W3: no pro-forma, points blank
+    assert "WE SW 1.00 Absent" in text  # W7 on a long absence
+    assert "Team totals: 6 workers 5.40 82" in text
+    assert "Number of unallocated cases currently in this team 5" in text
+    # the quarter block: three columns, the worked example's January figures, "No data" after it
+    assert "Measure Jan-25 Feb-25 w/e 21 Mar 2025" in text
+    assert "Average caseload (per FTE) and team average RAG 18.9 Red – b – b" in text
+    assert "Caseload range (fewest – most children) 6 – 29 – b – b" in text
+    assert "Workers with more than 22 cases 3 (50 %) Red – b – b" in text
+    assert "Workers with more than 25 cases 1 (17 %) Red – b – b" in text
+    assert "Unallocated children 5 – b – b" in text
+    assert "Children held by workers on a long absence 3 – b – b" in text
+    assert "Below sustainable 0, Sustainable 2, Demanding 0, High 2, Not scored 2 – b – b" in text
+    assert "– b: No data" in text
+    assert "M01" not in text and "M20" not in text
+
+
+def test_quarterly_return_csv_is_the_worker_rows_with_the_exact_headings(example):
+    completed_return(example)
+    report = render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1)
+    rows = list(csv.reader(io.StringIO(report.csv)))
+    assert rows[0] == [
+        "Date of score", "Workers initials", "Position held (e.g. SW, NQSW, SWA, Trainee etc.)",
+        "Part time / full time? (please state WTE e.g. 0.6 = 3 days)", "Points for personal capacity",
+        "Points for case responsibility", "Total points for worker", "Number of children",
+        "Number of cases (Family Groups)",
+        "Workload Comments (Is the workload manageable in hours worked given skills and experience of worker, "
+        "please give detail)",
+        "Band", "Status",
+    ] == list(COLUMNS)
+    assert [(r[1], r[2], r[3], r[6], r[7], r[10], r[11]) for r in rows[1:]] == [
+        ("WE", "SP", "1.00", "88", "16", "Sustainable", "Countersigned (earlier month: Jan-25)"),
+        ("WE", "SW", "1.00", "115", "24", "High", "Countersigned (earlier month: Jan-25)"),
+        ("WE", "SW", "0.60", "", "", "", "No pro-forma"),
+        ("WE", "NQSW", "1.00", "80", "13", "Sustainable", "Countersigned (earlier month: Jan-25)"),
+        ("WE", "NQSW", "0.80", "", "", "", "No pro-forma"),
+        ("WE", "SW", "1.00", "121", "29", "High", "Countersigned (earlier month: Jan-25)"),
+        ("WE", "SW", "1.00", "", "", "", "Absent"),
+    ]
+
+
+def test_approved_return_names_its_approver_and_has_no_draft_mark(example):
+    approver = UserFactory(first_name="Sam", last_name="Manager")
+    completed_return(example, state=QuarterlyReturn.State.APPROVED, approved_by=approver,
+                     approved_at=datetime(2025, 3, 26, 10, 0, tzinfo=UTC))
+    text = text_of(render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1))
+    assert "draft" not in text.lower()
+    assert "State Approved by Sam Manager" in text
+
+
+def test_same_data_same_pdf(example):
+    first = render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1)
+    assert render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1).pdf == first.pdf
+
+
+def test_team_with_no_data_gets_a_valid_pdf_that_says_so():
+    team = TeamFactory(name="New Team", code="NT1")
+    text = text_of(render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", team))
+    assert "There is no data for New Team in January to March 2025" in text
+    assert "No workers in this team for Mar-25." in text
+    assert "Average caseload (per FTE) and team average RAG – b – b – b" in text
+    weekly = text_of(render_pdf(ReportKind.SMT_WEEKLY, "2025-W05"))
+    assert "There is no caseload snapshot for 2025-W05" in weekly
+    assert "Teams with no snapshot this week New Team" in weekly
+
+
+def test_weekly_report_of_the_worked_example(example):
+    report = render_pdf(ReportKind.SMT_WEEKLY, "2025-W05")
+    text = text_of(report)
+    assert report.filename == "smt-weekly-2025-W05.pdf" and report.csv is None
+    assert "Social work caseloads — week ending Fri 31 Jan 2025" in text
+    assert "Snapshot Fri 31 Jan 2025 (end of day) Compared with week ending Fri 24 Jan 2025" in text
+    assert "Barnet caseload policy (2019): averages per full-time equivalent (FTE), 'more than N' counted pro " \
+           "rata to each worker's WTE" in text
+    # 1: the authority roll-up (138 ÷ 8.4 = 16.4 against 15.6: Amber); last week only DA1 had a snapshot
+    assert "Average caseload (team average RAG) 16.4 Amber 15.6 18.7 ▼ -2.3" in text
+    assert "Workers with more than 22 cases 3 (33 %) Red 0 2 (33 %) ▲ +1" in text
+    # 2: DA1, IP1, the service area's pooled subtotal and the authority total
+    assert "Duty and Assessment (DA1) Duty and Assessment 16 22 5.40 6 102 18.9 Red ▲ +0.2 6 – 29 3 Red 2 / 1 " \
+           "5 / 3 2.00 / 1.00 1 Red 3 Red" in text
+    assert "Intervention and Planning (IP1) Intervention and Planning 15 22 3.00 3 36 12.0 Green – 10 – 14 0 Green" \
+           in text
+    assert "Whole authority 15.6 – 8.40 9 138 16.4 Amber ▼ -2.3 6 – 29 3 Red" in text
+    # 3: W2, W3 and W6 over the maximum, with their escalations
+    assert "Duty and Assessment WE 1.00 24 22 Fri 24 Jan 2025 7 pending – no" in text
+    assert "Duty and Assessment WE 0.60 14 13.2 Fri 31 Jan 2025 0 pending – no" in text
+    assert "Duty and Assessment WE 1.00 29 22 Fri 15 Nov 2024 77 yes (Wed 20 Nov 2024) – Fri 17 Jan 2025" in text
+    assert "Teams with no snapshot this week None." in text
+    assert not re.search(r"\bM\d\d\b|\bR\d\d\b", text)
+
+
+def test_monthly_edition_prints_the_trend_rows_and_their_analysis(example):
+    text = text_of(render_pdf(ReportKind.SMT_MONTHLY, "2025-01"))
+    assert "Monthly SMT caseload report" in text
+    assert "5. Month-by-month trend and analysis" in text
+
+
+@pytest.mark.parametrize(("kind", "period", "team", "message"), [
+    (ReportKind.QUARTERLY_RETURN, "2025-W05", True, "'2025-W05' is a week, but this report needs a quarter"),
+    (ReportKind.SMT_WEEKLY, "2025-Q1", False, "'2025-Q1' is a quarter, but this report needs a week"),
+    (ReportKind.SMT_WEEKLY, "2025-W5", False, "'2025-W5' is not a period."),
+    (ReportKind.QUARTERLY_RETURN, "2025-Q1", False, "A quarterly team return needs a team."),
+    (ReportKind.AUTHORITY_PACK, "2025-Q1", True, "covers the whole authority: give no team."),
+])
+def test_bad_arguments_are_refused_in_words(kind, period, team, message):
+    team = TeamFactory() if team else None
+    with pytest.raises(ValueError, match=re.escape(message)):
+        render_pdf(kind, period, team)
