@@ -140,7 +140,7 @@ def quarterly_return_team_month(qreturn: QuarterlyReturn) -> TeamMonth:
 
 
 def _lock(qreturn: QuarterlyReturn, expected_lock_version: int | None) -> QuarterlyReturn:
-    locked = QuarterlyReturn.objects.select_for_update().select_related("team", "team__service_area").get(
+    locked = QuarterlyReturn.objects.select_for_update(of=("self",)).select_related("team", "team__service_area").get(
         pk=qreturn.pk)
     if expected_lock_version is not None and locked.lock_version != expected_lock_version:
         raise ValidationError(CONFLICT, code="conflict")
@@ -320,7 +320,7 @@ def report_run_build(*, run_id: int) -> ReportRun:
 
     Each step commits on its own so the reports page sees the progress while the worker renders."""
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("team").get(pk=run_id)
+        run = ReportRun.objects.select_for_update(of=("self",)).select_related("team").get(pk=run_id)
         if run.sha256 and run.pdf:  # built: a retry (e.g. after the email failed) only sends
             return run
         run.status, run.progress, run.error = ReportRun.Status.RUNNING, 10, ""
@@ -338,7 +338,7 @@ def report_run_build(*, run_id: int) -> ReportRun:
         raise
     _run_update(run_id, progress=80)
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("team").get(pk=run_id)
+        run = ReportRun.objects.select_for_update(of=("self",)).select_related("team").get(pk=run_id)
         if run.sha256 and run.pdf:
             return run  # another attempt finished first
         run.pdf.save(rendered.filename, ContentFile(rendered.pdf), save=False)
