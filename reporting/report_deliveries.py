@@ -86,6 +86,14 @@ def run_targets(run: ReportRun) -> list[Target]:
     return targets
 
 
+def run_filename(run: ReportRun) -> str:
+    """The PDF's name as people see it ("quarterly-return-2025-Q1-DA1.pdf"): the document's own name, not the
+    stored path (which storage may have made unique)."""
+    from reporting.render import filename_for
+
+    return filename_for(run.kind, period_parse(run.kind, run.period_key), run.team)
+
+
 def run_subject(run: ReportRun, *, late: bool = False) -> str:
     period = period_parse(run.kind, run.period_key)
     scope = f"{run.team.name}, " if run.team_id else ""
@@ -101,12 +109,12 @@ def _run_message(run: ReportRun, target: Target) -> EmailMessage:
         "url": absolute(reverse("reports:run-detail", args=[run.pk])),
     })
     message = EmailMessage(subject=subject, body=body, to=list(target.recipients))
-    name = run.pdf.name.rsplit("/", 1)[-1]
+    name = run_filename(run)
     with run.pdf.open("rb") as pdf:
         message.attach(name, pdf.read(), "application/pdf")
     if run.csv:
         with run.csv.open("rb") as csv:
-            message.attach(run.csv.name.rsplit("/", 1)[-1], csv.read(), "text/csv")
+            message.attach(name.removesuffix(".pdf") + ".csv", csv.read(), "text/csv")
     return message
 
 

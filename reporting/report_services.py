@@ -341,9 +341,11 @@ def report_run_build(*, run_id: int) -> ReportRun:
         run = ReportRun.objects.select_for_update(of=("self",)).select_related("team").get(pk=run_id)
         if run.sha256 and run.pdf:
             return run  # another attempt finished first
-        run.pdf.save(rendered.filename, ContentFile(rendered.pdf), save=False)
+        # stored under the run's id: a rebuild replaces its own files' names, never another run's
+        stored = f"{run.pk}/{rendered.filename}"
+        run.pdf.save(stored, ContentFile(rendered.pdf), save=False)
         if rendered.csv:
-            run.csv.save(rendered.filename.removesuffix(".pdf") + ".csv", ContentFile(rendered.csv), save=False)
+            run.csv.save(stored.removesuffix(".pdf") + ".csv", ContentFile(rendered.csv.encode()), save=False)
         run.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
         run.status, run.progress, run.finished_at = ReportRun.Status.DONE, 100, timezone.now()
         run.save()

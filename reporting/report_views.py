@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reporting.models import DistributionList, QuarterlyReturn, ReportRun
+from reporting.report_deliveries import run_filename
 from reporting.report_forms import (
     DistributionListForm,
     ReportGenerateForm,
@@ -150,7 +151,8 @@ def run_download_view(request: HttpRequest, pk: int, what: str) -> FileResponse:
     stored = run.pdf if what == "pdf" else run.csv
     if not stored:
         raise Http404("This report has no stored file yet.")
-    name = stored.name.rsplit("/", 1)[-1]
+    name = run_filename(run)
+    name = name if what == "pdf" else name.removesuffix(".pdf") + ".csv"
     return FileResponse(stored.open("rb"), as_attachment=True, filename=name,
                         content_type="application/pdf" if what == "pdf" else "text/csv")
 

@@ -27,6 +27,12 @@ from workload.roles import Role
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Stored PDFs go to a directory of this test's own, not the project's media/."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def _reference_data() -> None:
     """Scheme versions and presets come from a data migration; a transactional test before this one may have
     flushed them, so load them again (the loader is idempotent)."""

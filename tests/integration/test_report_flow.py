@@ -234,3 +234,20 @@ def test_a_malformed_or_future_period_is_refused_in_words(kind, key, message):
         report_run_request(kind=kind, period_key=key, today=date(2025, 11, 20))
     assert caught.value.messages == [message]
     assert not ReportRun.objects.exists()
+
+
+def test_every_scheduled_report_task_is_registered_under_its_name():
+    from django.conf import settings
+
+    from config.celery import app
+
+    names = {entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items()
+             if entry["task"].startswith("reporting.")}
+    assert names == {"reporting.report_tasks.quarterly_returns_daily", "reporting.report_tasks.smt_weekly_dispatch",
+                     "reporting.report_tasks.smt_monthly_dispatch"}
+    app.loader.import_default_modules()  # what a worker does at start-up (settings.CELERY_IMPORTS)
+    assert names <= set(app.tasks)
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert (schedule["quarterly-returns-daily"]["schedule"].hour, schedule["smt-weekly-report"]["schedule"].day_of_week,
+            schedule["smt-weekly-report"]["schedule"].hour, schedule["smt-monthly-report"]["schedule"].day_of_month) == (
+        {6}, {1}, {7}, {1})

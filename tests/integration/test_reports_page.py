@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7 stored report"
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Stored PDFs go to a directory of this test's own, not the project's media/."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def text_of(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
