@@ -49,10 +49,9 @@ def _setup(db_url: str, broker_url: str, media: str) -> dict:
 def _start_worker(env: dict) -> subprocess.Popen:
     from config.celery import app
 
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2", "--pool", "prefork",
-         "--loglevel", "WARNING", "--hostname", f"bench-reports-{os.getpid()}@%h", "--without-mingle",
-         "--without-gossip"], cwd=ROOT, env=env)
+    # this script again, as `--worker`: the same settings (static files from the finders) in the workers
+    worker = subprocess.Popen([sys.executable, __file__, "--worker", f"bench-reports-{os.getpid()}@%h"],
+                              cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if app.control.ping(timeout=1):
@@ -101,7 +100,19 @@ def _html_only(kind: str, period: str, teams: list) -> list[float]:
     return times
 
 
+def _worker(hostname: str) -> int:
+    """The two worker processes: Celery's prefork pool with two children, started from these settings."""
+    _setup(os.environ["DATABASE_URL"], os.environ["CELERY_BROKER_URL"], os.environ["DJANGO_MEDIA_ROOT"])
+    from config.celery import app
+
+    app.worker_main(["worker", "--concurrency", "2", "--pool", "prefork", "--loglevel", "WARNING",
+                     "--hostname", hostname, "--without-mingle", "--without-gossip"])
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--worker"]:
+        return _worker(sys.argv[2])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=os.environ.get("DATABASE_URL"), required="DATABASE_URL" not in os.environ)
     parser.add_argument("--broker-url", default=os.environ.get("CELERY_BROKER_URL"),

@@ -124,8 +124,8 @@ def quarterly_return_get_for_user(*, user, team_id: int, quarter: str) -> Quarte
         pk=team_id).first()
     if team is None:
         raise Http404("No such team.")
-    try:
-        period_parse(ReportKind.QUARTERLY_RETURN, quarter)
+    try:  # a quarter that has not started has no return yet (and a GET creates none)
+        period_parse(ReportKind.QUARTERLY_RETURN, quarter, today=timezone.localdate())
     except ValidationError as exc:
         raise Http404("No such quarter.") from exc
     qreturn, _ = QuarterlyReturn.objects.select_related("run").get_or_create(team=team, quarter=quarter)

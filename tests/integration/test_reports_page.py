@@ -152,6 +152,8 @@ def test_return_page_forms_errors_beside_fields_and_scoping(client, people):
     client.force_login(people["tm"])
     assert client.get(reverse("reports:return-detail", args=[people["other"].pk, "2025-Q1"])).status_code == 404
     assert client.get(f"/reports/returns/{team.pk}/2025-Q7/").status_code == 404
+    assert client.get(reverse("reports:return-detail", args=[team.pk, "2099-Q1"])).status_code == 404  # future
+    assert not QuarterlyReturn.objects.exists()
 
     page = text_of(client.get(url).content.decode())
     assert "Quarterly team return: Duty and Assessment 1, January to March 2025" in page
