@@ -36,7 +36,7 @@ def line_chart(
 ) -> SafeString:
     """A line of values over labelled periods, with a dashed target line. A None value is a gap (no data or
     not started), never a zero. Returns SVG markup for a template."""
-    left, right, top, bottom = 30, 8, 16, 24
+    left, right, top, bottom = 30, 16, 16, 24  # room for the last month label
     plot_w, plot_h = width - left - right, height - top - bottom
     known = [v for _, v in points if v is not None]
     high = max([*known, target or Decimal(0), Decimal(1)])
@@ -86,9 +86,9 @@ def line_chart(
     for i, (_, value) in enumerate(points):
         if value is not None:
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="1.6" fill="#1f4e79"/>')
-    step = max(1, (n + 5) // 6)
+    step = max(1, (n + 5) // 6)  # at most six labels, counted back from the latest so it is always labelled
     for i, (label, _) in enumerate(points):
-        if i % step == 0 or i == n - 1:
+        if (n - 1 - i) % step == 0:
             parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 9}" text-anchor="middle" fill="#444">'
                          f"{escape(label)}</text>")
     parts.append("</svg>")

@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from reporting.models import Escalation, EscalationKind, EscalationState
+from supervision.hashing import content_hash
 from supervision.models import EntryStatus, ProformaEntry, SessionKind, SupervisionSession
+from supervision.services import entry_countersign
 from tests.factories import TeamFactory, UserFactory, WorkerFactory
 from workload.models import (
     Absence,
@@ -73,6 +75,31 @@ def band_for(tables, team_type: str, total: Decimal, wte: Decimal) -> str:
     raise AssertionError("no band")
 
 
+def entry(worker, month: date, total: str | None, *, created_by, children: int = 0) -> ProformaEntry:
+    """A current pro-forma submitted with the total and the band the team's scheme gives it (the engine does
+    not rescore it), then, when a total is given, countersigned by the worker through the real service (the
+    signature, its hash and the audit event); with no total it stays awaiting countersignature."""
+    assignment = worker.team.scheme_assignments.select_related("scheme_version").get()
+    tables = assignment.scheme_version.tables()
+    points = None if total is None else Decimal(total)
+    band = "" if points is None else band_for(tables, assignment.team_type, points, worker.wte)
+    submitted = ProformaEntry.objects.create(
+        worker=worker, team=worker.team, month=month, scheme_version=assignment.scheme_version,
+        team_type=assignment.team_type, position=worker.position, wte=worker.wte, created_by=created_by,
+        is_agency=worker.employment_type == EmploymentType.AGENCY, status=EntryStatus.SUBMITTED,
+        total_points=points, band=band, band_label=tables.band_label(band) if band else "",
+        submitted_at=timezone.now(), submitted_by=created_by, children_count=children,
+    )
+    submitted = ProformaEntry.objects.get(pk=submitted.pk)  # hash what the database holds
+    ProformaEntry.objects.filter(pk=submitted.pk).update(content_hash=content_hash(submitted, []))
+    if points is not None:
+        if worker.user_id is None:
+            worker.user = UserFactory(first_name=worker.first_name, last_name=worker.surname)
+            worker.save(update_fields=["user"])
+        entry_countersign(entry=submitted, user=worker.user, typed_name=worker.full_name)
+    return ProformaEntry.objects.get(pk=submitted.pk)
+
+
 def _children(name: str, day: date) -> int:
     earlier = EARLIER.get(name)
     if earlier is None or day == MONTH_END:
@@ -111,20 +138,8 @@ def build(*, with_ip1: bool = True) -> WorkedExample:
         SupervisionSession.objects.create(worker=example.people[name], supervisor=tm_user, held_on=date(2025, 1, 10))
     SupervisionSession.objects.create(worker=example.people["W3"], supervisor=tm_user, held_on=date(2025, 1, 15),
                                       held=False, kind=SessionKind.WORKER)
-    scheme_version = da1.scheme_assignments.get().scheme_version
-    tables = scheme_version.tables()
     for name in ("W1", "W2", "W4", "W5", "W6"):
-        worker = example.people[name]
-        total = Decimal(ENTRIES.get(name, "0"))
-        scored = name in ENTRIES
-        band = band_for(tables, SCHEME_TEAM_TYPE, total, worker.wte) if scored else ""
-        ProformaEntry.objects.create(
-            worker=worker, team=da1, month=MONTH, scheme_version=scheme_version, team_type=SCHEME_TEAM_TYPE,
-            position=worker.position, wte=worker.wte, created_by=tm_user, is_agency=worker.employment_type == "agency",
-            status=EntryStatus.COUNTERSIGNED if scored else EntryStatus.SUBMITTED,
-            total_points=total if scored else None, band=band, band_label=tables.band_label(band) if band else "",
-            children_count=PEOPLE[name][3], family_groups=PEOPLE[name][4], submitted_at=timezone.now(),
-        )
+        entry(example.people[name], MONTH, ENTRIES.get(name), created_by=tm_user, children=PEOPLE[name][3])
     w2, w3, w6 = (example.people[n] for n in ("W2", "W3", "W6"))
     example.escalations = {
         "W2": Escalation.objects.create(kind=EscalationKind.HOS_AGREEMENT, team=da1, worker=w2, cases=24,

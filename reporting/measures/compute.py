@@ -15,7 +15,15 @@ from operator import or_
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
 
-from reporting.measures.inputs import MonthRows, TeamParams, month_rows, team_params
+from reporting.measures.inputs import (
+    CONSULTANT,
+    MANAGER,
+    PRACTITIONER,
+    MonthRows,
+    TeamParams,
+    month_rows,
+    team_params,
+)
 from reporting.measures.scope import Scope
 from reporting.measures.values import (
     DASH,
@@ -59,7 +67,7 @@ def label_for(measure: str, n=None) -> str:
     label = MeasureCode(measure).label
     if n is not None:
         label = label.replace("more than N", f"more than {n}")
-    return label.replace("ASYE with", "ASYEs with")
+    return label
 
 
 # ============================================================================ per-team sums (the queries)
@@ -74,61 +82,89 @@ def _count_keys(params: dict[int, TeamParams], extra: frozenset[int] = frozenset
     return main, leavers, asye
 
 
-def _team_sums(data: MonthRows, extra: frozenset[int]) -> dict[int, dict]:
-    """One grouped query: every sum, count, minimum and maximum the snapshot measures need, per team."""
+def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[int, dict], dict[int, dict[str, int]]]:
+    """One grouped query over the month's snapshot rows: per team and per combination of the population
+    flags (role, long absence, absent all month, supervised, countersigned, ASYE, band), the counts, sums,
+    minimum and maximum, and the "more than N" counts with each team's N × WTE or N injected. The flags'
+    Exists subqueries run once per row; the populations of REPORTS 1.2 are then sums over the groups
+    (bounded by teams × flag combinations, never by workers)."""
     main_ns, leaver_ns, asye_ns = _count_keys(data.params, extra)
     aggregates = {
-        "main_n": Count("pk", filter=data.main),
-        "main_wte": Sum("wte", filter=data.main),
-        "main_cases": Sum("allocated_children", filter=data.main),
-        "all_n": Count("pk", filter=data.available),
-        "range_min": Min("allocated_children", filter=data.available),
-        "range_max": Max("allocated_children", filter=data.available),
-        "cl_n": Count("pk", filter=data.care_leaver),
-        "cl_wte": Sum("wte", filter=data.care_leaver),
-        "cl_cases": Sum("cases", filter=data.care_leaver),
-        "asye_n": Count("pk", filter=data.asye),
-        "asye_wte": Sum("wte", filter=data.asye),
-        "asye_cases": Sum("allocated_children", filter=data.asye),
-        "rest_wte": Sum("wte", filter=data.main & ~data.asye),
-        "rest_cases": Sum("allocated_children", filter=data.main & ~data.asye),
-        "managers": Count("pk", filter=data.managers_holding),
-        "absent_held": Sum("allocated_children", filter=Q(long_absent=True)),
-        "m10_n": Count("pk", filter=data.m10),
-        "m10_yes": Count("pk", filter=data.m10 & Q(supervised=True)),
-        "m19_n": Count("pk", filter=data.m19),
-        "m19_yes": Count("pk", filter=data.m19 & Q(countersigned=True)),
+        "n": Count("pk"),
+        "wte_sum": Sum("wte"),
+        "alloc": Sum("allocated_children"),
+        "cases_sum": Sum("cases"),
+        "lo": Min("allocated_children"),
+        "hi": Max("allocated_children"),
+        "nowte": Count("pk", filter=Q(wte__lte=0)),
+        "holding": Count("pk", filter=Q(allocated_children__gte=1)),
     }
-    for n in main_ns:
-        aggregates[f"over_{n}"] = Count("pk", filter=data.main & Q(allocated_children__gt=data.limit(n)))
-        aggregates[f"over_raw_{n}"] = Count("pk", filter=data.main & Q(allocated_children__gt=n))
-    for n in leaver_ns:
-        aggregates[f"cl_over_{n}"] = Count("pk", filter=data.care_leaver & Q(cases__gt=data.limit(n)))
-        aggregates[f"cl_over_raw_{n}"] = Count("pk", filter=data.care_leaver & Q(cases__gt=n))
-    for n in asye_ns:
-        aggregates[f"asye_over_{n}"] = Count("pk", filter=data.asye & Q(allocated_children__gt=data.limit(n)))
-        aggregates[f"asye_over_raw_{n}"] = Count("pk", filter=data.asye & Q(allocated_children__gt=n))
-    return {row.pop("team_id"): row for row in data.rows.values("team_id").annotate(**aggregates)}
+    for n in main_ns | leaver_ns | asye_ns:
+        # `cases` is allocated children except in case-basis-B (care-leaver) teams, where it is basis B
+        aggregates[f"gt_{n}"] = Count("pk", filter=Q(cases__gt=data.limit(n)))
+        aggregates[f"gt_raw_{n}"] = Count("pk", filter=Q(cases__gt=n))
+    keys = ("team_id", "role", "long_absent", "absent_all_month", "supervised", "countersigned", "is_asye",
+            "worker__case_holding", "entry_band")
+    groups = [(g, False) for g in data.rows.values(*keys).annotate(**aggregates)]
+    groups += [(g, True) for g in data.fallback.values(*keys).annotate(**aggregates)]
+    sums: dict[int, dict] = {}
+    bands: dict[int, dict[str, int]] = defaultdict(dict)
+    for g, from_proforma in groups:
+        team = data.params[g["team_id"]]
+        s = sums.setdefault(g["team_id"], defaultdict(int))
+        s["rows"] += g["n"]
+        s["from_proforma"] += g["n"] if from_proforma else 0
+        practitioner = g["role"] == PRACTITIONER
+        available = practitioner and not g["long_absent"]
+        main = available and not team.care_leavers
+        leaver = available and team.care_leavers
+        asye = main and g["is_asye"]
+        m10 = (practitioner or g["role"] == CONSULTANT) and not g["absent_all_month"]
+        m19 = practitioner and g["worker__case_holding"] and not g["absent_all_month"]
+        _fold(s, "all", g, available)
+        _fold(s, "main", g, main)
+        _fold(s, "cl", g, leaver, cases="cases_sum")
+        _fold(s, "asye", g, asye)
+        _fold(s, "rest", g, main and not g["is_asye"])
+        if available:
+            s["range_min"] = g["lo"] if s.get("range_min") is None else min(s["range_min"], g["lo"])
+            s["range_max"] = g["hi"] if s.get("range_max") is None else max(s["range_max"], g["hi"])
+        for n in main_ns if main else ():
+            s[f"over_{n}"] += g[f"gt_{n}"]
+            s[f"over_raw_{n}"] += g[f"gt_raw_{n}"]
+        for n in leaver_ns if leaver else ():
+            s[f"cl_over_{n}"] += g[f"gt_{n}"]
+            s[f"cl_over_raw_{n}"] += g[f"gt_raw_{n}"]
+        for n in asye_ns if asye else ():
+            s[f"asye_over_{n}"] += g[f"gt_{n}"]
+            s[f"asye_over_raw_{n}"] += g[f"gt_raw_{n}"]
+        if g["role"] == MANAGER:
+            s["managers"] += g["holding"]
+        if g["long_absent"]:
+            s["absent_held"] += g["alloc"] or 0
+        if m10:
+            s["m10_n"] += g["n"]
+            s["m10_yes"] += g["n"] if g["supervised"] else 0
+        if m19:
+            s["m19_n"] += g["n"]
+            if g["countersigned"]:
+                s["m19_yes"] += g["n"]
+                bands[g["team_id"]][g["entry_band"]] = bands[g["team_id"]].get(g["entry_band"], 0) + g["n"]
+    return {t: dict(s) for t, s in sums.items()}, bands
 
 
-def _band_counts(data: MonthRows) -> dict[int, dict[str, int]]:
-    """Countersigned pro-formas of the month by band, per team, among M19's population (one query)."""
-    rows = (
-        ProformaEntry.objects.filter(
-            month=data.month, is_current=True, status=EntryStatus.COUNTERSIGNED,
-            worker_id__in=data.rows.filter(data.m19).values("worker_id"), team_id__in=list(data.dates),
-        )
-        .order_by()
-        .values("team_id", "band")
-        .annotate(n=Count("pk"))
-    )
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        out[row["team_id"]][row["band"]] = row["n"]
-    return out
+def _fold(s: dict, prefix: str, g: dict, included: bool, cases: str = "alloc") -> None:
+    if not included:
+        return
+    s[f"{prefix}_n"] += g["n"]
+    s[f"{prefix}_wte"] += g["wte_sum"] or ZERO
+    s[f"{prefix}_cases"] += g[cases] or 0
+    s[f"{prefix}_n_nowte"] += g["nowte"]
 
 
 def _team_snapshots(data: MonthRows) -> dict[int, dict]:
+    if not data.dates:
+        return {}
     pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in data.dates.items()))
     return {
         row.pop("team_id"): row
@@ -140,6 +176,8 @@ def _team_snapshots(data: MonthRows) -> dict[int, dict]:
 
 def _escalations(data: MonthRows) -> dict[int, dict[str, int]]:
     """M18 on each team's snapshot date: Escalation.objects.open_on(day), in one query for all teams."""
+    if not data.dates:
+        return {}
     open_on = reduce(
         or_,
         (Q(team_id=t, opened_on__lte=d) & (Q(closed_on__isnull=True) | Q(closed_on__gt=d)) for t, d in data.dates.items()),
@@ -197,8 +235,7 @@ class MonthData:
         self.params = team_params(self.team_ids, month) if self.team_ids else {}
         self.rows = month_rows(self.params, month, window) if self.params else None
         if self.rows is not None:
-            self.sums = _team_sums(self.rows, extra_thresholds)
-            self.bands = _band_counts(self.rows)
+            self.sums, self.bands = _team_sums(self.rows, extra_thresholds)
             self.team_snaps = _team_snapshots(self.rows)
             self.escalations = _escalations(self.rows)
         else:
@@ -225,6 +262,8 @@ class _Pool:
         self.sums = [data.sums[t] for t in self.team_ids if t in data.sums]
         self.dates = [data.rows.dates[t] for t in self.team_ids if data.rows and t in data.rows.dates]
         self.snapshot_on = max(self.dates) if self.dates else None
+        # rows to count: snapshot rows, or pro-formas standing in for workers without one (REPORTS 1.1)
+        self.no_rows = not any(r.get("rows") for r in self.sums)
 
     def total(self, key: str):
         value = _add(self.sums, key)
@@ -282,7 +321,7 @@ def _weighted_target(pool: _Pool, teams: list[TeamParams], basis: str, prefix: s
 def _average(pool: _Pool, measure: str, prefix: str, teams: list[TeamParams]) -> list[MeasureValue]:
     """M01 + M02 (prefix main) or M08 (prefix cl): Σ cases ÷ Σ WTE or headcount, the team average RAG."""
     basis = pool.basis("average_basis", teams)
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out = [pool.blank(measure, NO_DATA, basis=basis)]
         return out + ([pool.blank("M02", NO_DATA)] if measure == "M01" else [])
     n, wte, cases = pool.total(f"{prefix}_n"), pool.total(f"{prefix}_wte"), pool.total(f"{prefix}_cases")
@@ -290,12 +329,17 @@ def _average(pool: _Pool, measure: str, prefix: str, teams: list[TeamParams]) ->
     if n == 0:
         out = [pool.blank(measure, EMPTY, basis=basis, target=target)]
         return out + ([pool.blank("M02", EMPTY, target=target)] if measure == "M01" else [])
+    if pool.total(f"{prefix}_n_nowte") and basis == "fte":
+        # a snapshot row without a WTE (recorded as 0): the FTE average cannot be worked out (REPORTS 1.3 "No data")
+        out = [pool.blank(measure, NO_DATA, basis=basis, target=target)]
+        return out + ([pool.blank("M02", NO_DATA, target=target)] if measure == "M01" else [])
     denominator = Decimal(wte) if basis == "fte" else Decimal(n)
     dp = pool.dp
     value = Decimal(cases) / denominator
     rag = rag_average(q(value, dp), target)
-    detail = {"dfe_per_fte": Decimal(cases) / Decimal(wte), "dfe_display": fmt(Decimal(cases) / Decimal(wte), dp),
-              "headcount": n, "wte": Decimal(wte)}
+    dfe = Decimal(cases) / Decimal(wte) if wte and not pool.total(f"{prefix}_n_nowte") else None
+    detail = {"dfe_per_fte": dfe, "dfe_display": fmt(dfe, dp) if dfe is not None else "–",
+              "headcount": n, "wte": Decimal(wte), "from_proforma": pool.total("from_proforma")}
     out = [pool.value(measure, value=value, display=fmt(value, dp), status=OK, rag=rag, target=target, basis=basis,
                       numerator=Decimal(cases), denominator=denominator, detail=detail)]
     if measure == "M01":
@@ -316,20 +360,28 @@ def _counts(pool: _Pool, measure: str, ns, key: str, headcount_key: str, teams: 
     out = []
     for n in sorted(ns):
         label, threshold = label_for(measure, n), Decimal(n)
-        if pool.snapshot_on is None:
+        if pool.no_rows:
             out.append(pool.blank(measure, NO_DATA, label=label, threshold=threshold, basis=basis, target=ZERO))
             continue
         headcount = pool.total(headcount_key)
         if headcount == 0:
             out.append(pool.blank(measure, EMPTY, label=label, threshold=threshold, basis=basis, target=ZERO))
             continue
+        if basis != "raw" and pool.total(f"{headcount_key}_nowte"):
+            # pro rata needs every WTE: a row without one makes the count unknown, not smaller
+            out.append(pool.blank(measure, NO_DATA, label=label, threshold=threshold, basis=basis, target=ZERO))
+            continue
         count, raw = pool.total(f"{key}_{n}"), pool.total(f"{key.replace('over', 'over_raw')}_{n}")
         share = percent(count, headcount)
+        display = f"{count} ({fmt_percent(share)})"
+        if raw != count:  # the worked example shows the raw reading where it differs
+            display += f"; {raw} without pro rata"
         out.append(pool.value(
-            measure, label=label, value=Decimal(count), display=f"{count} ({fmt_percent(share)})", status=OK,
+            measure, label=label, value=Decimal(count), display=display, status=OK,
             rag=rag_count(count, headcount), target=ZERO, threshold=threshold, basis=basis,
             numerator=Decimal(count), denominator=Decimal(headcount),
-            detail={"raw_reading": raw, "raw_rag": rag_count(raw, headcount), "percent": share},
+            detail={"raw_reading": raw, "raw_rag": rag_count(raw, headcount), "percent": share,
+                    "percent_display": fmt_percent(share)},
         ))
     return out
 
@@ -349,15 +401,17 @@ def _asye(pool: _Pool, teams: list[TeamParams], limits: set[int]) -> list[Measur
     out = _counts(pool, "M05", limits, "asye_over", "asye_n", teams)
     for n in sorted(limits):
         label = label_for("M06", n)
-        if pool.snapshot_on is None:
+        if pool.no_rows:
             out.append(pool.blank("M06", NO_DATA, label=label, threshold=Decimal(n), target=ZERO))
             continue
         out.append(_percentage(pool, "M06", pool.total(f"asye_over_{n}"), pool.total("asye_n"), target=ZERO,
                                snapshot=True, rag_rule=rag_percent_zero, label=label, threshold=Decimal(n)))
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M07", NO_DATA, basis="fte"))
     elif pool.total("asye_n") == 0:
         out.append(pool.blank("M07", EMPTY, basis="fte"))
+    elif pool.total("asye_n_nowte") or not pool.total("asye_wte"):
+        out.append(pool.blank("M07", NO_DATA, basis="fte"))
     else:
         dp = pool.dp
         value = Decimal(pool.total("asye_cases")) / Decimal(pool.total("asye_wte"))
@@ -423,7 +477,7 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
     out: list[MeasureValue] = []
     out += _average(pool, "M01", "main", main_teams or pool.params)
     # M03: raw counts of the whole 1.2 population (not pro-rated; REP-13)
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M03", NO_DATA))
     elif pool.total("all_n") == 0:
         out.append(pool.blank("M03", EMPTY))
@@ -440,7 +494,7 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
         out += _average(pool, "M08", "cl", leaver_teams)
         out += _counts(pool, "M09", leaver_ns, "cl_over", "cl_n", leaver_teams)
     # M10 / M19: calendar month, population from the month's snapshot (1.2)
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M10", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
     else:
         out.append(_percentage(pool, "M10", pool.total("m10_yes"), pool.total("m10_n"), target=SUPERVISION_TARGET))
@@ -463,13 +517,15 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
         out.append(pool.value("M16", value=vacant, status=OK,
                               display=f"{fmt(vacant, 2)} vacant, {fmt(agency, 2)} covered by agency staff",
                               detail={"vacant_fte": vacant, "agency_fte": agency, "establishment_fte": establishment}))
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M17", NO_DATA, target=ZERO))
-        out.append(pool.blank("M18", NO_DATA, target=ZERO))
     else:
         managers = pool.total("managers")
         out.append(pool.value("M17", value=Decimal(managers), display=str(managers), status=OK, target=ZERO,
                               rag=rag_count(managers, pool.total("main_n"))))
+    if pool.snapshot_on is None:  # escalations are evaluated on snapshots
+        out.append(pool.blank("M18", NO_DATA, target=ZERO))
+    else:
         esc = [pool.data.escalations[t] for t in pool.team_ids if t in pool.data.escalations]
         awaiting, sustained = _add(esc, "awaiting") or 0, _add(esc, "sustained") or 0
         out.append(pool.value(
@@ -478,7 +534,7 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
             rag=rag_count(awaiting + sustained, pool.total("main_n")),
             detail={"awaiting_agreement": awaiting, "over_maximum_too_long": sustained},
         ))
-    if pool.snapshot_on is None:
+    if pool.no_rows:
         out.append(pool.blank("M19", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
         out.append(pool.blank("M20", NO_DATA, snapshot=False))
     else:

@@ -20,6 +20,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -49,7 +50,7 @@ PRACTITIONERS = (
     Position.IRO,
     Position.CPA,
 )
-MANAGERS = (Position.TEAM_MANAGER, Position.PRACTICE_MANAGER)
+PRACTITIONER, CONSULTANT, MANAGER, OTHER = "practitioner", "consultant", "manager", "other"
 WARRINGTON_PREFIX = "warrington-"
 
 
@@ -167,6 +168,7 @@ def _holidays_between(first_year: int, last_year: int) -> list[date]:
 
 
 def _holiday_count(expression, holidays: list[date]):
+    """How many of the (sorted) holidays fall on or before the day."""
     return Case(
         *[When(LessThan(expression, day), then=Value(i)) for i, day in enumerate(holidays)],
         default=Value(len(holidays)),
@@ -188,6 +190,8 @@ class LessThan(Func):
 
 
 def _wd_index(expression, holidays: list[date]):
+    """Working days in (epoch, day]: weekdays minus the bank holidays up to the day (one CASE over ordered
+    dates), so that workdays.working_days_after(a, b) == index(b) - index(a) for days in the holidays' years."""
     n = _DaysSinceEpoch(expression)
     weekdays = Value(5) * (n / Value(7)) + Least(n % Value(7), Value(5))
     return weekdays - _holiday_count(expression, holidays) if holidays else weekdays
@@ -221,7 +225,8 @@ class MonthRows:
     month: date
     params: dict[int, TeamParams]
     dates: dict[int, date]
-    rows: object  # QuerySet[CaseloadSnapshot]
+    rows: object  # QuerySet[CaseloadSnapshot], flagged
+    fallback: object  # QuerySet[ProformaEntry] with the snapshot's columns, flagged (workers with no snapshot)
     available: Q
     main: Q
     care_leaver: Q
@@ -241,23 +246,53 @@ class MonthRows:
 
 
 def month_rows(params: dict[int, TeamParams], month: date, window: tuple[date, date] | None = None) -> MonthRows | None:
-    """The snapshot rows each team's figures read (one query for the dates; the rows are a lazy queryset)."""
-    dates = snapshot_dates(list(params), month, window)
-    if not dates:
+    """The rows each team's figures read: its monthly snapshot's rows, and, for a worker with no snapshot in
+    the month, their countersigned pro-forma's counts (REPORTS 1.1 "Fallback", REP-18). One query for the
+    snapshot dates; the rows are lazy querysets with the same columns and flags. `window` (first, last day):
+    the snapshot within those days instead of the month's (reporting/documents: a week's report)."""
+    if not params:
         return None
+    dates = snapshot_dates(list(params), month, window)
     end = month_end(month)
-    holidays = _holidays_between(min(dates.values()).year - 5, end.year + 1)
-    pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in dates.items()))
+    holidays = _holidays_between(min([*dates.values(), end]).year - 1, end.year + 1)
     ids = list(params)
     aqp = [t for t in ids if params[t].include_aqp]
     warrington = [t for t in ids if params[t].warrington]
     care_leavers = [t for t in ids if params[t].care_leavers]
     basis_b = [t for t in ids if params[t].case_basis == "B"]
-    year_before = {d: _year_before(d) for d in set(dates.values())}
-    rows = (
-        CaseloadSnapshot.objects.filter(pairs)
-        .order_by()
-        .annotate(
+    year_before = {d: _year_before(d) for d in {*dates.values(), end}}
+    snapshots = (
+        CaseloadSnapshot.objects.filter(reduce(or_, (Q(team_id=t, taken_on=d) for t, d in dates.items())))
+        if dates else CaseloadSnapshot.objects.none()
+    )
+    fallback = (
+        ProformaEntry.objects.filter(team_id__in=ids, month=month, is_current=True, status=EntryStatus.COUNTERSIGNED)
+        .filter(~Exists(CaseloadSnapshot.objects.filter(worker_id=OuterRef("worker_id"),
+                                                        taken_on__range=window or (month, end))))
+        .annotate(  # the snapshot's columns, from the pro-forma (counted on the month's last day)
+            taken_on=Value(end, output_field=DateField()),
+            allocated_children=F("children_count"),
+            coworked_children=Value(0, output_field=IntegerField()),
+            awaiting_allocation_children=Value(0, output_field=IntegerField()),
+        )
+    )
+    practitioner = (
+        Q(worker__position__in=PRACTITIONERS)
+        | Q(worker__position=Position.SWA, team_id__in=aqp)
+        | Q(worker__position=Position.PRACTICE_MANAGER, team_id__in=warrington)
+    )
+    available = practitioner & Q(long_absent=False)
+    care_leaver = Q(team_id__in=care_leavers)
+    asye = (
+        Q(worker__asye_start__lte=F("taken_on"))
+        & (Q(worker__asye_start__gt=F("asye_after")) | Q(worker__asye_completed__gt=F("taken_on")))
+    ) | Q(worker__position=Position.ASYE, worker__asye_start__isnull=True)
+    manager = Q(worker__position=Position.TEAM_MANAGER) | (
+        Q(worker__position=Position.PRACTICE_MANAGER) & ~Q(team_id__in=warrington)
+    )
+
+    def flagged(rows):
+        rows = rows.order_by().annotate(
             long_absent=long_absence_exists(holidays),
             absent_all_month=Exists(
                 Absence.objects.filter(worker_id=OuterRef("worker_id"), start__lte=month).filter(
@@ -286,26 +321,30 @@ def month_rows(params: dict[int, TeamParams], month: date, window: tuple[date, d
                 output_field=DateField(),
             ),
         )
-    )
-    practitioner = (
-        Q(worker__position__in=PRACTITIONERS)
-        | Q(worker__position=Position.SWA, team_id__in=aqp)
-        | Q(worker__position=Position.PRACTICE_MANAGER, team_id__in=warrington)
-    )
-    available = practitioner & Q(long_absent=False)
-    care_leaver = Q(team_id__in=care_leavers)
-    asye = (
-        Q(worker__asye_start__lte=F("taken_on"))
-        & (Q(worker__asye_start__gt=F("asye_after")) | Q(worker__asye_completed__gt=F("taken_on")))
-    ) | Q(worker__position=Position.ASYE, worker__asye_start__isnull=True)
-    manager = Q(worker__position=Position.TEAM_MANAGER) | (
-        Q(worker__position=Position.PRACTICE_MANAGER) & ~Q(team_id__in=warrington)
-    )
+        # The same decisions as columns, so one grouped query evaluates each Exists once per row (GROUP BY by
+        # column position) and every figure is a sum over the groups (compute._team_sums).
+        return rows.annotate(
+            role=Case(
+                When(practitioner, then=Value(PRACTITIONER)),
+                When(worker__position=Position.CONSULTANT, then=Value(CONSULTANT)),
+                When(manager, then=Value(MANAGER)),
+                default=Value(OTHER),
+            ),
+            is_asye=Case(When(asye, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            entry_band=Subquery(
+                ProformaEntry.objects.filter(
+                    worker_id=OuterRef("worker_id"), month=month, is_current=True,
+                    status=EntryStatus.COUNTERSIGNED,
+                ).values("band")[:1]
+            ),
+        )
+
     return MonthRows(
         month=month,
         params=params,
         dates=dates,
-        rows=rows,
+        rows=flagged(snapshots),
+        fallback=flagged(fallback),
         available=available,
         main=available & ~care_leaver,
         care_leaver=available & care_leaver,

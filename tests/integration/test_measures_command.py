@@ -25,7 +25,7 @@ def test_json_rows_for_da1_and_the_authority_match_the_worked_example():
     assert {k: rows[k]["display"] for k in [("M01", ""), ("M02", ""), ("M03", ""), ("M04", "22"), ("M04", "25"),
                                             ("M05", "12"), ("M06", "12"), ("M07", ""), ("M10", ""), ("M17", ""),
                                             ("M19", "")]} == {
-        ("M01", ""): "18.9", ("M02", ""): "+2.9 (+18 %)", ("M03", ""): "6 – 29", ("M04", "22"): "3 (50 %)",
+        ("M01", ""): "18.9", ("M02", ""): "+2.9 (+18 %)", ("M03", ""): "6 – 29", ("M04", "22"): "3 (50 %); 2 without pro rata",
         ("M04", "25"): "1 (17 %)", ("M05", "12"): "1 (50 %)", ("M06", "12"): "50 %", ("M07", ""): "10.6 / 46 %",
         ("M10", ""): "83 %", ("M17", ""): "1", ("M19", ""): "67 %",
     }
@@ -41,7 +41,7 @@ def test_json_rows_for_da1_and_the_authority_match_the_worked_example():
     authority = {(r["measure"], r["threshold"]): r for r in json.loads(run("--scope", "authority", "--month", "2025-01"))}
     assert (authority["M01", ""]["display"], authority["M01", ""]["rag"]) == ("16.4", "amber")
     assert authority["M01", ""]["target"].startswith("15.642857")
-    assert (authority["M04", "22"]["display"], authority["M04", "22"]["rag"]) == ("3 (33 %)", "red")
+    assert (authority["M04", "22"]["display"], authority["M04", "22"]["rag"]) == ("3 (33 %); 2 without pro rata", "red")
 
 
 def test_csv_has_one_row_per_month_and_measure_with_status_for_empty_cells():

@@ -33,8 +33,9 @@ def authority(teams: int, workers: int) -> list[int]:
 @pytest.mark.parametrize(("teams", "workers"), [(2, 3), (8, 12)])
 def test_authority_measures_take_twelve_queries_whatever_the_size(django_assert_num_queries, teams, workers):
     authority(teams, workers)
-    # 1 the scope's teams; 3 teams, policies, schemes; 1 snapshot dates; 1 per-team sums (snapshot rows with
-    # their Exists subqueries); 1 bands; 1 team snapshots; 1 escalations; 1 imported aggregates; 2 M22
+    # 1 the scope's teams; 3 teams, policies, schemes; 1 snapshot dates; 1 grouped sums (snapshot rows with
+    # their Exists subqueries and bands); 1 the same over pro-formas of workers without a snapshot; 1 team
+    # snapshots; 1 escalations; 1 imported aggregates; 2 M22
     with django_assert_num_queries(12):
         values = measures_for(AUTHORITY, [MONTH])
     m01 = next(v for v in values if v.measure == "M01")

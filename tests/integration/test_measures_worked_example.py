@@ -28,7 +28,7 @@ def test_da1_every_measure_equals_the_worked_example(example):
     assert values["M03", None].display == "6 – 29"
     m04 = values["M04", Decimal(22)]
     assert (m04.label, m04.display, m04.rag, m04.detail["raw_reading"], m04.basis) == (
-        "Workers with more than 22 cases", "3 (50 %)", "red", 2, "pro_rata")
+        "Workers with more than 22 cases", "3 (50 %); 2 without pro rata", "red", 2, "pro_rata")
     m04_25 = values["M04", Decimal(25)]
     assert (m04_25.display, m04_25.detail["raw_reading"]) == ("1 (17 %)", 1)
     m05 = values["M05", Decimal(12)]
@@ -61,7 +61,7 @@ def test_authority_pools_worker_rows(example):
     m01 = values["M01", None]
     assert (m01.display, m01.target.quantize(Decimal("0.01")), m01.rag) == ("16.4", Decimal("15.64"), "amber")
     m04 = values["M04", Decimal(22)]
-    assert (m04.display, m04.rag, m04.detail["raw_reading"], m04.detail["raw_rag"]) == ("3 (33 %)", "red", 2, "red")
+    assert (m04.display, m04.rag, m04.detail["raw_reading"], m04.detail["raw_rag"]) == ("3 (33 %); 2 without pro rata", "red", 2, "red")
 
 
 def test_measures_by_team_gives_each_team_its_own_figures(example):
@@ -75,3 +75,25 @@ def test_measure_workers_lists_initials_behind_a_count(example):
     rows = measure_workers(parse_scope("team:DA1"), MONTH, "M04", 22)
     assert [(r["initials"], r["cases"]) for r in rows] == [("WE", 24), ("WE", 14), ("WE", 29)]
     assert [r["initials"] for r in measure_workers(AUTHORITY, MONTH, "M17")] == ["TE"]
+
+
+def test_national_figure_for_context(settings):
+    from reporting.measures import national_caseload
+
+    assert national_caseload() == {"value": Decimal("16.3"), "label": (
+        "England average caseload per FTE, 30 September 2023 (DfE, Children's social work workforce)")}
+    settings.NATIONAL_CASELOAD = {"value": "17.0", "label": "England, 2024"}
+    assert national_caseload() == {"value": Decimal("17.0"), "label": "England, 2024"}
+
+
+def test_builder_countersigns_through_the_service_with_the_schemes_bands(example):
+    from supervision.models import ProformaEntry
+
+    rows = ProformaEntry.objects.filter(team=example.da1).order_by("worker__first_name")
+    assert [(e.worker.first_name, e.status, e.total_points, e.band, hasattr(e, "countersignature")) for e in rows] == [
+        ("W1", "countersigned", Decimal("88.000"), "sustainable", True),
+        ("W2", "countersigned", Decimal("115.000"), "high", True),
+        ("W4", "countersigned", Decimal("80.000"), "sustainable", True),
+        ("W5", "submitted", None, "", False),
+        ("W6", "countersigned", Decimal("121.000"), "high", True),
+    ]

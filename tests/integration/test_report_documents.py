@@ -6,12 +6,14 @@ import io
 import os
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from reporting.documents.quarterly_return import COLUMNS
-from reporting.models import QuarterlyReturn, ReportKind
+from reporting.models import MeasureAnalysis, QuarterlyReturn, ReportKind, TrendRow
 from reporting.render import render_pdf
 from tests.factories import TeamFactory, UserFactory
 from tests.plugins.infra import pdf_text
@@ -144,9 +146,26 @@ def test_weekly_report_of_the_worked_example(example):
 
 
 def test_monthly_edition_prints_the_trend_rows_and_their_analysis(example):
-    text = text_of(render_pdf(ReportKind.SMT_MONTHLY, "2025-01"))
-    assert "Monthly SMT caseload report" in text
+    da1_row = TrendRow.objects.create(position=1, measure="M01", label="Duty and Assessment average caseload",
+                                      scope_kind=TrendRow.ScopeKind.TEAM, team=example.da1, target=Decimal(16),
+                                      start_month=date(2024, 11, 1))
+    TrendRow.objects.create(position=2, measure="M04", label="Workers with more than 25 cases, authority",
+                            threshold=25, start_month=date(2024, 11, 1))
+    MeasureAnalysis.objects.create(trend_row=da1_row, month=date(2025, 1, 1), author=UserFactory(),
+                                   text="Two workers are over the maximum; agency cover ends in March.")
+    report = render_pdf(ReportKind.SMT_MONTHLY, "2025-01")
+    text = text_of(report)
+    assert report.filename == "smt-monthly-2025-01.pdf"
+    assert "Social work caseloads — January 2025" in text
+    assert "Snapshot Fri 31 Jan 2025 (end of day) Compared with December 2024" in text
     assert "5. Month-by-month trend and analysis" in text
+    assert "Measure Feb-24 Mar-24 Apr-24 May-24 Jun-24 Jul-24 Aug-24 Sep-24 Oct-24 Nov-24 Dec-24 Jan-25 Target" in text
+    # not started before Nov-24 (blank); W7 counted in November, on a long absence from 23 Dec
+    assert "Duty and Assessment average caseload 15.6 Green 18.0 Red 18.9 Red 16" in text
+    assert "Workers with more than 25 cases, authority 1 (14 %) Red 1 (17 %) Red 1 (11 %) Red 0" in text
+    assert "blank: Not started: before this row's first month" in text
+    assert "Duty and Assessment average caseload Two workers are over the maximum; agency cover ends in March." in text
+    assert "Workers with more than 25 cases, authority No analysis recorded" in text
 
 
 @pytest.mark.parametrize(("kind", "period", "team", "message"), [
@@ -160,3 +179,49 @@ def test_bad_arguments_are_refused_in_words(kind, period, team, message):
     team = TeamFactory() if team else None
     with pytest.raises(ValueError, match=re.escape(message)):
         render_pdf(kind, period, team)
+
+
+def test_authority_pack_lists_overdue_returns_and_includes_approved_ones(example):
+    approver = UserFactory(first_name="Sam", last_name="Manager")
+    completed_return(example, state=QuarterlyReturn.State.APPROVED, approved_by=approver,
+                     approved_at=datetime(2025, 3, 26, 10, 0, tzinfo=UTC))
+    QuarterlyReturn.objects.create(team=example.ip1, quarter="2025-Q1", state=QuarterlyReturn.State.SUBMITTED)
+    report = render_pdf(ReportKind.AUTHORITY_PACK, "2025-Q1")
+    text = text_of(report)
+    assert report.filename == "authority-pack-2025-Q1.pdf"
+    assert "Returns due for approval by Fri 28 Mar 2025" in text
+    assert "Pack date Mon 31 Mar 2025 (the first working day after the due date)" in text
+    assert "Teams 2: 1 return approved, 1 overdue" in text
+    assert "Children's Social Care Intervention and Planning (IP1) With the service manager 1" in text
+    assert "Quarterly team return: Duty and Assessment" in text
+    assert "Quarterly team return: Intervention and Planning" not in text  # never printed as if checked
+    assert "draft" not in text.lower()
+    assert "Average caseload (per FTE) and team average RAG 18.9 Red – b – b" in text
+
+
+def test_committee_report_has_no_worker_rows(example):
+    report = render_pdf(ReportKind.COMMITTEE, "2025-Q1")
+    text = text_of(report)
+    assert report.filename == "committee-report-2025-Q1.pdf"
+    assert "Team Team type Target Jan-25 Feb-25 Mar-25" in text
+    assert "Duty and Assessment Duty and Assessment 16 18.9 Red – b – b" in text
+    assert "Intervention and Planning Intervention and Planning 15 12.0 Green – b – b" in text
+    assert "Children's Social Care: all teams 15.6 16.4 Amber – b – b" in text
+    assert "WE" not in text  # no initials, no worker rows
+    assert "Whole authority" in text
+
+
+def test_pdf_is_tagged_pdf_ua_with_bundled_fonts_and_no_outside_urls(example):
+    pdf = render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", example.da1).pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged (WeasyPrint 70: PDF/UA-1)
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    fonts = {str(font["/BaseFont"]).split("+")[-1] for page in reader.pages
+             for font in (page["/Resources"]["/Font"].get_object().values())}
+    assert fonts == {"Report-Sans", "Report-Sans-Bold"}  # the @font-face files from static/fonts, no system font
+    from weasyprint.urls import FatalURLFetchingError
+
+    from reporting.render import html_to_pdf
+    with pytest.raises(FatalURLFetchingError, match="non-static URL https://example.com/logo.png"):
+        html_to_pdf('<img src="https://example.com/logo.png" alt="">', "test")
