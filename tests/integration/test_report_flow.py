@@ -251,3 +251,14 @@ def test_every_scheduled_report_task_is_registered_under_its_name():
     assert (schedule["quarterly-returns-daily"]["schedule"].hour, schedule["smt-weekly-report"]["schedule"].day_of_week,
             schedule["smt-weekly-report"]["schedule"].hour, schedule["smt-monthly-report"]["schedule"].day_of_month) == (
         {6}, {1}, {7}, {1})
+
+
+def test_weekly_and_monthly_dispatch_fix_their_period_from_the_day(django_capture_on_commit_callbacks):
+    from reporting.report_services import smt_monthly_dispatch, smt_weekly_dispatch
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        weekly = smt_weekly_dispatch(today=date(2025, 12, 1))  # Monday: the week ending Fri 28 Nov 2025
+        monthly = smt_monthly_dispatch(today=date(2025, 12, 1))  # the 1st: November 2025
+    assert [(r.kind, r.period_key, r.team, r.status) for r in (weekly, monthly)] == [
+        (ReportKind.SMT_WEEKLY, "2025-W48", None, "queued"), (ReportKind.SMT_MONTHLY, "2025-11", None, "queued")]
+    assert _queued(callbacks) == [{"run_id": weekly.pk, "send": True}, {"run_id": monthly.pk, "send": True}]
