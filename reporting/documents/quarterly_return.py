@@ -184,7 +184,8 @@ def context(*, team: Team, period: Period) -> dict:
         "managers": ", ".join(m.get_full_name() or m.username for m in summary.managers) or DASH,
         "scheme_label": summary.scheme_label,
         "rows": rows,
-        "has_data": bool(rows) or any(s[1] != "no snapshot" for s in snapshots),
+        # no data: no caseload snapshot in the quarter block and no pro-forma on any row
+        "has_data": any(r.children or r.total for r in rows) or any(s[1] != "no snapshot" for s in snapshots),
         "extra_duties": [(r.worker.initials, _points(r.entry.extra_duty_hours), _points(r.entry.extra_points),
                           r.entry.extra_duty_explanation) for r in extra],
         "unallocated": summary.unallocated_cases,

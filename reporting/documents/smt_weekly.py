@@ -40,6 +40,16 @@ COUNTERSIGN_REMINDER_DAYS = 5  # REP-16 default, the same wait the countersignat
 
 
 @dataclass(frozen=True)
+class _Teams(Scope):
+    """A set of teams for the measures' drill-down (the teams sharing one maximum)."""
+
+    ids: tuple[int, ...] = ()
+
+    def team_ids(self) -> list[int]:
+        return list(self.ids)
+
+
+@dataclass(frozen=True)
 class TableRow:
     kind: str  # team | subtotal | total
     name: str
@@ -164,34 +174,44 @@ def _exceptions(teams, policies, period_month, window, snapshot_on) -> list[dict
         kind__in=(EscalationKind.HOS_AGREEMENT, EscalationKind.SUSTAINED), worker__isnull=False
     ).order_by("opened_on", "pk"):
         escalations[esc.worker_id][esc.kind] = esc
-    rows = []
+    by_maximum: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
         maximum = team_maximum(policies.get(team.pk))
-        if maximum is None:
-            continue
-        for worker in measure_workers(Scope("team", team.pk, team.name), period_month, "M04", maximum, window):
-            esc = escalations.get(worker["worker_id"], {})
-            agreement, sustained = esc.get(EscalationKind.HOS_AGREEMENT), esc.get(EscalationKind.SUSTAINED)
-            first = min((e.first_over_on for e in esc.values()), default=None)
-            if agreement is None:
-                agreed = "not needed" if not sustained else DASH
-            elif agreement.state == EscalationState.AGREED:
-                agreed = f"yes ({day_label(agreement.agreed_on)})" if agreement.agreed_on else "yes"
-            elif agreement.state == EscalationState.REFUSED:
-                agreed = "refused"
-            else:
-                agreed = "pending"
-            review = next((e.review_on for e in esc.values() if e.review_on), None)
-            policy_basis = policies[team.pk].settings().get("threshold_basis", "pro_rata")
-            limit = Decimal(maximum) * worker["wte"] if policy_basis == "pro_rata" else Decimal(maximum)
-            rows.append({
-                "team": team.name, "initials": worker["initials"], "wte": number(worker["wte"], 2),
-                "cases": worker["allocated_children"], "threshold": number(limit, 1),
-                "first_over": day_label(first) if first else "not recorded",
-                "days_over": (snapshot_on - first).days if first else DASH,
-                "agreement": agreed, "review": day_label(review) if review else DASH,
-                "escalated": day_label(sustained.opened_on) if sustained else "no",
-            })
+        if maximum is not None:
+            by_maximum[maximum].append(team)
+    names = {t.pk: t.name for t in teams}
+    found = []
+    for maximum, group in sorted(by_maximum.items()):  # one drill-down per maximum, not per team
+        scope = _Teams("teams", None, "teams", tuple(t.pk for t in group))
+        found += [(worker, maximum) for worker in measure_workers(scope, period_month, "M04", maximum, window)]
+    order = {t.pk: i for i, t in enumerate(teams)}
+    team_of = {t.code: t for t in teams}
+    found.sort(key=lambda item: order[team_of[item[0]["team_code"]].pk])  # stable: the drill-down's order within a team
+    rows = []
+    for worker, maximum in found:
+        team = team_of[worker["team_code"]]
+        esc = escalations.get(worker["worker_id"], {})
+        agreement, sustained = esc.get(EscalationKind.HOS_AGREEMENT), esc.get(EscalationKind.SUSTAINED)
+        first = min((e.first_over_on for e in esc.values()), default=None)
+        if agreement is None:
+            agreed = "not needed" if not sustained else DASH
+        elif agreement.state == EscalationState.AGREED:
+            agreed = f"yes ({day_label(agreement.agreed_on)})" if agreement.agreed_on else "yes"
+        elif agreement.state == EscalationState.REFUSED:
+            agreed = "refused"
+        else:
+            agreed = "pending"
+        review = next((e.review_on for e in esc.values() if e.review_on), None)
+        policy_basis = policies[team.pk].settings().get("threshold_basis", "pro_rata")
+        limit = Decimal(maximum) * worker["wte"] if policy_basis == "pro_rata" else Decimal(maximum)
+        rows.append({
+            "team": names[team.pk], "initials": worker["initials"], "wte": number(worker["wte"], 2),
+            "cases": worker["allocated_children"], "threshold": number(limit, 1),
+            "first_over": day_label(first) if first else "not recorded",
+            "days_over": (snapshot_on - first).days if first else DASH,
+            "agreement": agreed, "review": day_label(review) if review else DASH,
+            "escalated": day_label(sustained.opened_on) if sustained else "no",
+        })
     return rows
 
 

@@ -52,8 +52,9 @@ def test_quarterly_return_prints_the_worked_example_and_says_draft(example):
     assert "Due for approval by Fri 28 Mar 2025" in text
     assert "Snapshots used Jan-25: Fri 31 Jan 2025; Feb-25: no snapshot; w/e 21 Mar 2025: no snapshot" in text
     assert "State With the service manager" in text
-    # W6's row: the January pro-forma, marked as an earlier month of the quarter (121 points, 29 children)
-    assert "WE SW 1.00 0 121 29 15 High Countersigned earlier month: Jan-25" in text
+    # W6's row: the January pro-forma, marked as an earlier month of the quarter (121 points, 29 children;
+    # the worked example's pro-formas record no family groups)
+    assert "WE SW 1.00 0 121 29 0 High Countersigned earlier month: Jan-25" in text
     assert "WE SW 0.60 No pro-forma" in text  # W3: no pro-forma, points blank
     assert "WE SW 1.00 Absent" in text  # W7 on a long absence
     assert "Team totals: 6 workers 5.40 82" in text
@@ -62,7 +63,7 @@ def test_quarterly_return_prints_the_worked_example_and_says_draft(example):
     assert "Measure Jan-25 Feb-25 w/e 21 Mar 2025" in text
     assert "Average caseload (per FTE) and team average RAG 18.9 Red – b – b" in text
     assert "Caseload range (fewest – most children) 6 – 29 – b – b" in text
-    assert "Workers with more than 22 cases 3 (50 %) Red – b – b" in text
+    assert "Workers with more than 22 cases 3 (50 %); 2 without pro rata Red – b – b" in text
     assert "Workers with more than 25 cases 1 (17 %) Red – b – b" in text
     assert "Unallocated children 5 – b – b" in text
     assert "Children held by workers on a long absence 3 – b – b" in text
@@ -130,7 +131,7 @@ def test_weekly_report_of_the_worked_example(example):
            "rata to each worker's WTE" in text
     # 1: the authority roll-up (138 ÷ 8.4 = 16.4 against 15.6: Amber); last week only DA1 had a snapshot
     assert "Average caseload (team average RAG) 16.4 Amber 15.6 18.7 ▼ -2.3" in text
-    assert "Workers with more than 22 cases 3 (33 %) Red 0 2 (33 %) ▲ +1" in text
+    assert "Workers with more than 22 cases 3 (33 %); 2 without pro rata Red 0 2 (33 %) ▲ +1" in text
     # 2: DA1, IP1, the service area's pooled subtotal and the authority total
     assert "Duty and Assessment (DA1) Duty and Assessment 16 22 5.40 6 102 18.9 Red ▲ +0.2 6 – 29 3 Red 2 / 1 " \
            "5 / 3 2.00 / 1.00 1 Red 3 Red" in text
@@ -225,3 +226,40 @@ def test_pdf_is_tagged_pdf_ua_with_bundled_fonts_and_no_outside_urls(example):
     from reporting.render import html_to_pdf
     with pytest.raises(FatalURLFetchingError, match="non-static URL https://example.com/logo.png"):
         html_to_pdf('<img src="https://example.com/logo.png" alt="">', "test")
+
+
+def test_weekly_report_queries_do_not_grow_with_teams_or_workers(example):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.documents import smt_weekly
+    from reporting.periods import Period
+    from tests.factories import WorkerFactory
+    from workload.models import CaseloadSnapshot, SnapshotKind, TeamSnapshot
+
+    week = Period.parse("2025-W05")
+    with CaptureQueriesContext(connection) as two_teams:
+        smt_weekly.context(period=week)
+    for n in range(3):  # three more teams in a second service area, four workers each, two over the maximum
+        team = TeamFactory(name=f"Extra {n}", code=f"X{n}")
+        for k in range(4):
+            worker = WorkerFactory(team=team, first_name=f"X{k}", surname="Extra")
+            CaseloadSnapshot.objects.create(worker=worker, team=team, taken_on=date(2025, 1, 31),
+                                            kind=SnapshotKind.MONTH_END, wte=worker.wte,
+                                            allocated_children=25 if k < 2 else 10, family_groups=1)
+        TeamSnapshot.objects.create(team=team, taken_on=date(2025, 1, 31), kind=SnapshotKind.MONTH_END,
+                                    establishment_fte=Decimal(4))
+    with CaptureQueriesContext(connection) as five_teams:
+        ctx = smt_weekly.context(period=week)
+    assert len(ctx["exceptions"]) == 3 + 6
+    assert len(five_teams) == len(two_teams)  # fixed per report: per-team figures are read in grouped queries
+
+
+def test_render_html_is_the_pdfs_html_without_the_pdf_step(example):
+    from reporting.render import render_html
+
+    html, ctx = render_html(ReportKind.SMT_WEEKLY, "2025-W05")
+    assert ctx["period"].key == "2025-W05" and ctx["landscape"] is True
+    assert '<body class="landscape">' in html
+    assert '<link rel="stylesheet" href="/static/css/reports-print.css">' in html
+    assert html == render_pdf(ReportKind.SMT_WEEKLY, "2025-W05").html
