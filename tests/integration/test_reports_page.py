@@ -220,3 +220,19 @@ def test_due_date_label_on_a_bank_holiday_quarter(client, people):
     client.force_login(people["tm"])
     page = text_of(client.get(reverse("reports:return-detail", args=[people["team"].pk, "2025-Q4"])).content.decode())
     assert "To be approved by Wednesday 24 December 2025." in page  # 28 Dec 2025 is a Sunday; 25, 26 holidays
+
+
+def test_run_page_lists_its_emails_with_late_marked(client, people):
+    from reporting.models import ReportDelivery
+
+    run = _stored_run(kind=ReportKind.QUARTERLY_RETURN, period_key="2025-Q1", team=people["team"])
+    sent = timezone.make_aware(timezone.datetime(2025, 4, 2, 9, 30))
+    ReportDelivery.objects.create(run=run, recipients=["smt@example.org", "dcs@example.org"], late=True,
+                                  subject="Late: Quarterly team return: Duty and Assessment 1, January to March 2025",
+                                  sent_at=sent)
+    client.force_login(people["smt"])
+    html = client.get(reverse("reports:run-detail", args=[run.pk])).content.decode()
+    section = text_of(html[html.index('data-testid="deliveries"'):])
+    assert section.startswith('data-testid="deliveries"> Sent Subject To 2 Apr 2025 09:30 Late: Quarterly team '
+                              "return: Duty and Assessment 1, January to March 2025 Late smt@example.org, "
+                              "dcs@example.org")
