@@ -212,6 +212,16 @@ CELERY_TASK_ACKS_LATE = True  # a task can rerun after a worker crash, hence eve
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # above the slowest task
 CELERY_TIMEZONE = TIME_ZONE
+# The emailed reports (issue 12): autodiscovery finds only `tasks` modules, so name the reports' tasks here.
+CELERY_IMPORTS = ("reporting.report_tasks",)
+# Report schedule (REPORTS.md (c), (d)); day of week as crontab takes it (mon, 1, ...).
+CASEWEIGHT_RETURNS_HOUR = env_int("CASEWEIGHT_RETURNS_HOUR", 6)  # the daily returns job, 06:00 (default)
+CASEWEIGHT_RETURNS_MINUTE = env_int("CASEWEIGHT_RETURNS_MINUTE", 0)
+CASEWEIGHT_SMT_WEEKLY_DAY = env_str("CASEWEIGHT_SMT_WEEKLY_DAY", "mon")
+CASEWEIGHT_SMT_WEEKLY_HOUR = env_int("CASEWEIGHT_SMT_WEEKLY_HOUR", 7)
+CASEWEIGHT_SMT_WEEKLY_MINUTE = env_int("CASEWEIGHT_SMT_WEEKLY_MINUTE", 0)
+CASEWEIGHT_RETURN_REMINDER_DAYS = env_int("CASEWEIGHT_RETURN_REMINDER_DAYS", 5)  # R19: from 5 working days before
+CASEWEIGHT_RETURN_ESCALATE_EVERY_DAYS = env_int("CASEWEIGHT_RETURN_ESCALATE_EVERY_DAYS", 5)  # R19: then every 5
 CELERY_BEAT_SCHEDULE = {
     # REPORTS.md (a): countersignature reminder for entries unsigned after N working days.
     "entry-countersign-reminders": {
@@ -236,6 +246,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.escalations_evaluate",
         "schedule": crontab(hour=env_int("CASEWEIGHT_ESCALATIONS_HOUR", 23),
                             minute=env_int("CASEWEIGHT_ESCALATIONS_MINUTE", 50)),
+    },
+    # REPORTS.md (c) "Reminders and escalation", POLICIES R19: the quarterly returns' daily job. Reminders from
+    # CASEWEIGHT_RETURN_REMINDER_DAYS working days before the due date, overdue returns to the head of service,
+    # and on the first working day after the due date the quarter's authority pack to SMT.
+    "quarterly-returns-daily": {
+        "task": "reporting.report_tasks.quarterly_returns_daily",
+        "schedule": crontab(hour=CASEWEIGHT_RETURNS_HOUR, minute=CASEWEIGHT_RETURNS_MINUTE),
+    },
+    # REPORTS.md (d): the weekly SMT caseload report, Mondays 07:00 by default, from the previous week's snapshot.
+    "smt-weekly-report": {
+        "task": "reporting.report_tasks.smt_weekly_dispatch",
+        "schedule": crontab(day_of_week=CASEWEIGHT_SMT_WEEKLY_DAY, hour=CASEWEIGHT_SMT_WEEKLY_HOUR,
+                            minute=CASEWEIGHT_SMT_WEEKLY_MINUTE),
+    },
+    # REPORTS.md (d): its monthly edition on the 1st, for the month just ended (same time of day).
+    "smt-monthly-report": {
+        "task": "reporting.report_tasks.smt_monthly_dispatch",
+        "schedule": crontab(day_of_month=1, hour=CASEWEIGHT_SMT_WEEKLY_HOUR, minute=CASEWEIGHT_SMT_WEEKLY_MINUTE),
     },
 }
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("inputs/", include("reporting.input_urls")),
     path("imports/", include("reporting.import_urls")),
     path("dashboards/", include("reporting.dashboard_urls")),
+    path("reports/", include("reporting.report_urls")),
 ]
