@@ -13,7 +13,7 @@ from workload.models import Position, ServiceArea, Team, Worker
 
 
 def can_enter_inputs(user) -> bool:
-    return can(user, "team.manage_all") or can(user, "team.view_led")
+    return can(user, "inputs.enter")
 
 
 def input_teams_for_user(user) -> QuerySet[Team]:

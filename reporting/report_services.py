@@ -25,6 +25,7 @@ from supervision.audit import audit_event_record
 from supervision.models import TeamMonth
 from supervision.team_services import can_set_service_manager_comment, team_month_update
 from workload.access import can_manage_team, teams_for_user
+from workload.capabilities import can
 from workload.models import Team
 from workload.roles import Role, user_roles
 from workload.workdays import is_working_day, working_days_after
@@ -72,7 +73,6 @@ def quarter_reminders_start(quarter: str) -> date:
 # ------------------------------------------------------------------------------------------ Access
 
 AUTHORITY_REPORT_ROLES = {Role.SMT, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR}
-GENERATE_ROLES = {Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR}
 # Built on request from the reports page: the authority-wide reports. A team's return is built by its
 # approval only, so an unchecked return is never built as if it were (REP-11); the committee edition waits
 # for its narrative (REPORTS.md (c)).
@@ -97,11 +97,11 @@ def report_run_get_for_user(*, user, pk: int) -> ReportRun:
 
 
 def can_generate_reports(user) -> bool:
-    return bool(user_roles(user) & GENERATE_ROLES)
+    return can(user, "reports.generate")
 
 
 def can_manage_distribution_lists(user) -> bool:
-    return Role.ADMINISTRATOR in user_roles(user)
+    return can(user, "reports.lists")
 
 
 # --------------------------------------------------------------------------------- Quarterly return

@@ -52,6 +52,17 @@ CAPABILITIES: tuple[Capability, ...] = (
                 TEAM_MANAGER),
     _capability("session.record", "Record a supervision session for a worker of a team they may change",
                 ADMINISTRATOR, TEAM_MANAGER),
+    # -- dashboards, escalations, reports and their inputs (issues 11 and 12)
+    _capability("reports.view", "See the dashboards, who needs attention, escalations, and the reports of the "
+                "teams they see", ADMINISTRATOR, SMT, HEAD_OF_SERVICE, TEAM_MANAGER),
+    _capability("reports.generate", "Build the authority reports on request", ADMINISTRATOR, HEAD_OF_SERVICE),
+    _capability("reports.lists", "Keep the report distribution lists", ADMINISTRATOR),
+    _capability("inputs.enter", "Enter the measures' inputs (child-level figures, trend rows, analysis, "
+                "conferences chaired) for the teams they change or lead", ADMINISTRATOR, HEAD_OF_SERVICE),
+    _capability("policy.propose", "Propose a change to a team's caseload policy or weighting scheme",
+                ADMINISTRATOR),
+    _capability("policy.approve", "Approve or refuse policy changes for the teams of the service areas they lead",
+                HEAD_OF_SERVICE),
     # -- a worker's own record (the views also check that the record is the user's own)
     _capability("entry.sign", "Countersign or dispute their own pro-forma", SOCIAL_WORKER),
     _capability("my_workload.view", "See their own workload and pro-forma history", SOCIAL_WORKER),

@@ -24,12 +24,14 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", None, badge="total"),
     NavItem("Teams", "workload:team-list", "team.view"),
-    NavItem("Dashboards", "dashboards:authority", "team.view"),
-    NavItem("Escalations", "reporting:escalation-list", "team.view"),
+    NavItem("Dashboards", "dashboards:authority", "reports.view"),
+    NavItem("Escalations", "reporting:escalation-list", "reports.view"),
+    NavItem("Reports", "reports:run-list", "reports.view"),
     NavItem("Supervision", "supervision:session-list", "supervision.view"),
     NavItem("Concerns", "supervision:concern-list", "concern.answer", badge="concerns_to_answer"),
     NavItem("My workload", "supervision:my-workload", "my_workload.view"),
     NavItem("Score a month", "workload:what-if", "scheme.what_if"),
+    NavItem("Measure inputs", "inputs:home", "inputs.enter"),
     NavItem("Imports", "imports:batch-list", "data.import"),
     NavItem("Administration", "admin:index", "admin.site"),
 )

@@ -83,12 +83,12 @@ def _month_words(day: date) -> str:
 
 # ------------------------------------------------------------------------------------------------ who
 def can_propose(user) -> bool:
-    return can(user, "team.manage_all")
+    return can(user, "policy.propose")
 
 
 def approver_teams(user):
     """Teams whose changes this user approves: the teams of the service areas they lead as head of service."""
-    if not can(user, "team.view_led"):
+    if not can(user, "policy.approve"):
         return Team.objects.none()
     return Team.objects.filter(service_area__head_of_service=user)
 

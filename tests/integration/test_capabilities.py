@@ -125,11 +125,12 @@ def test_a_worker_sees_only_their_own_record_whatever_the_map(authority):
 # ----------------------------------------------------------------------------------- navigation
 
 NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>')
-HOME, TEAMS, DASHBOARDS, ESCALATIONS, SUPERVISION, CONCERNS, MINE, SCORE, IMPORTS, ADMIN = (
+HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SUPERVISION, CONCERNS, MINE, SCORE, INPUTS, IMPORTS, ADMIN = (
     ("Home", "/"), ("Teams", "/workload/teams/"), ("Dashboards", "/dashboards/"),
-    ("Escalations", "/reporting/escalations/"),
+    ("Escalations", "/reporting/escalations/"), ("Reports", "/reports/"),
     ("Supervision", "/supervision/sessions/"), ("Concerns", "/supervision/concerns/"),
-    ("My workload", "/supervision/me/"), ("Score a month", "/workload/score/"), ("Imports", "/imports/"),
+    ("My workload", "/supervision/me/"), ("Score a month", "/workload/score/"), ("Measure inputs", "/inputs/"),
+    ("Imports", "/imports/"),
     ("Administration", "/admin/"),
 )
 
@@ -143,11 +144,12 @@ def nav_of(client, user) -> list[tuple[str, str]]:
 def test_each_role_sees_exactly_its_navigation(client, authority):
     users = authority["users"]
     assert {role: nav_of(client, users[role]) for role in Role} == {
-        Role.ADMINISTRATOR: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, SUPERVISION, CONCERNS, SCORE, IMPORTS, ADMIN],
-        Role.HEAD_OF_SERVICE: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, SUPERVISION, CONCERNS, SCORE],
-        Role.TEAM_MANAGER: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, SUPERVISION, CONCERNS, SCORE],
+        Role.ADMINISTRATOR: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SUPERVISION, CONCERNS, SCORE, INPUTS, IMPORTS,
+                              ADMIN],
+        Role.HEAD_OF_SERVICE: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SUPERVISION, CONCERNS, SCORE, INPUTS],
+        Role.TEAM_MANAGER: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SUPERVISION, CONCERNS, SCORE],
         Role.SOCIAL_WORKER: [HOME, MINE, SCORE],
-        Role.SMT: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, SCORE],
+        Role.SMT: [HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SCORE],
     }
 
 
@@ -155,7 +157,7 @@ def test_my_workload_is_shown_to_anyone_with_a_worker_record(client, authority):
     manager = authority["users"][Role.TEAM_MANAGER]
     WorkerFactory(team=authority["teams"][0], user=manager)
     no_role = UserFactory()
-    assert nav_of(client, manager) == [HOME, TEAMS, DASHBOARDS, ESCALATIONS, SUPERVISION, CONCERNS, MINE, SCORE]
+    assert nav_of(client, manager) == [HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SUPERVISION, CONCERNS, MINE, SCORE]
     assert nav_of(client, no_role) == [HOME]
 
 
