@@ -62,11 +62,21 @@ def dashboard_teams(*, user, service_area: ServiceArea | None = None) -> QuerySe
 
 
 def month_snapshot_date(*, month: date) -> date | None:
-    """The snapshot a month's figures read: the latest on or before the month's last day (REPORTS 1.1)."""
+    """The snapshot a month's figures read (REPORTS 1.1, as reporting.measures reads it): the month's latest
+    snapshot dated in the month (a month-end one is the last day's). None: the month has no snapshot, so
+    its snapshot measures are "no data" rather than an older month's figures."""
     return (
-        CaseloadSnapshot.objects.filter(taken_on__lte=month_end(month)).order_by("-taken_on")
+        CaseloadSnapshot.objects.filter(taken_on__range=(month, month_end(month))).order_by("-taken_on")
         .values_list("taken_on", flat=True).first()
     )
+
+
+def default_month(*, today: date) -> date:
+    """The month a dashboard opens on: the month of the latest snapshot taken by today (on the 3rd of a month,
+    before its first weekly snapshot, that is last month, whose figures are complete), else this month."""
+    latest = (CaseloadSnapshot.objects.filter(taken_on__lte=today).order_by("-taken_on")
+              .values_list("taken_on", flat=True).first())
+    return (latest or today).replace(day=1)
 
 
 def team_worker_rows(*, team: Team, month: date, snapshot_on: date | None) -> QuerySet[CaseloadSnapshot]:

@@ -16,6 +16,7 @@ from reporting.dashboard_filters import AttentionFilter, MonthForm
 from reporting.dashboard_selectors import (
     authority_panel,
     dashboard_teams,
+    default_month,
     month_snapshot_date,
     sees_authority,
     service_area_get_for_user,
@@ -35,8 +36,8 @@ def _month(request: HttpRequest, today: date) -> tuple[MonthForm, date, int]:
     field, and the page for this month."""
     form = MonthForm({"month": request.GET.get("month", "")}, today=today)
     if form.is_valid():
-        return form, form.cleaned_data["month"] or today.replace(day=1), 200
-    return form, today.replace(day=1), 400
+        return form, form.cleaned_data["month"] or default_month(today=today), 200
+    return form, default_month(today=today), 400
 
 
 def _require_dashboards(user) -> None:
@@ -112,10 +113,10 @@ def attention_view(request: HttpRequest) -> HttpResponse:
     valid = not attention_filter.is_bound or attention_filter.is_valid()
     if valid and attention_filter.is_bound:
         reason, high_in, high_of = attention_filter.settings()
-        month = attention_filter.form.cleaned_data.get("month") or today.replace(day=1)
+        month = attention_filter.form.cleaned_data.get("month") or default_month(today=today)
         chosen = attention_filter.qs
     else:
-        reason, high_in, high_of, month, chosen = "", 3, 6, today.replace(day=1), teams
+        reason, high_in, high_of, month, chosen = "", 3, 6, default_month(today=today), teams
     attention = attention_list(teams=chosen, month=month, high_in=high_in, high_of=high_of)
     rows = [row for row in attention.rows if not reason or row.reason == reason]
     table = AttentionTable(rows)

@@ -19,6 +19,7 @@ class NavItem:
     url_name: str
     capability: str | None  # None: every signed-in user
     badge: str = ""  # which of the waiting counts (supervision.concerns.WaitingCounts) its badge shows
+    menu: str = "main"  # "manage": under the Manage drop-down, so the bar fits at 1280 px for an administrator
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -31,9 +32,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Concerns", "supervision:concern-list", "concern.answer", badge="concerns_to_answer"),
     NavItem("My workload", "supervision:my-workload", "my_workload.view"),
     NavItem("Score a month", "workload:what-if", "scheme.what_if"),
-    NavItem("Measure inputs", "inputs:home", "inputs.enter"),
-    NavItem("Imports", "imports:batch-list", "data.import"),
-    NavItem("Administration", "admin:index", "admin.site"),
+    NavItem("Measure inputs", "inputs:home", "inputs.enter", menu="manage"),
+    NavItem("Imports", "imports:batch-list", "data.import", menu="manage"),
+    NavItem("Administration", "admin:index", "admin.site", menu="manage"),
 )
 
 
@@ -47,11 +48,12 @@ def _shown(item: NavItem, user) -> bool:
     return can(user, item.capability)
 
 
-def nav_links(user, current_path: str) -> list[tuple[str, str, bool, str]]:
-    """(label, url, is current page, badge) for each item the user's capabilities allow, in menu order."""
+def nav_links(user, current_path: str, menu: str = "main") -> list[tuple[str, str, bool, str]]:
+    """(label, url, is current page, badge) for each item of the menu the user's capabilities allow, in order."""
     if not getattr(user, "is_authenticated", False):
         return []
-    links = [(item.label, reverse(item.url_name), item.badge) for item in NAV_ITEMS if _shown(item, user)]
+    links = [(item.label, reverse(item.url_name), item.badge) for item in NAV_ITEMS
+             if item.menu == menu and _shown(item, user)]
     return [(label, url, current_path == url or (url != "/" and current_path.startswith(url)), badge)
             for label, url, badge in links]
 
@@ -59,6 +61,7 @@ def nav_links(user, current_path: str) -> list[tuple[str, str, bool, str]]:
 def navigation(request) -> dict:
     return {
         "nav_links": nav_links(request.user, request.path),
+        "nav_manage_links": nav_links(request.user, request.path, menu="manage"),
         "user_roles": user_roles(request.user),
         "user_can": capabilities_of(request.user),
         "authority_name": settings.CASEWEIGHT_AUTHORITY_NAME,

@@ -26,16 +26,18 @@ EXPECTED = {
     Role.ADMINISTRATOR: {
         "team.view", "team.view_all", "team.manage_all", "entry.submit", "team_month.comment_tm",
         "team_month.comment_sm", "supervision.view", "session.record", "scheme.what_if", "admin.site",
-        "concern.answer", "data.import",
+        "concern.answer", "data.import", "reports.view", "reports.generate", "reports.lists", "inputs.enter",
+        "policy.propose",
     },
     Role.HEAD_OF_SERVICE: {"team.view", "team.view_led", "team_month.comment_sm", "supervision.view",
-                           "scheme.what_if", "concern.answer"},
+                           "scheme.what_if", "concern.answer", "reports.view", "reports.generate", "inputs.enter",
+                           "policy.approve"},
     Role.TEAM_MANAGER: {
         "team.view", "team.view_managed", "team.manage_managed", "entry.submit", "team_month.comment_tm",
-        "supervision.view", "session.record", "scheme.what_if", "concern.answer",
+        "supervision.view", "session.record", "scheme.what_if", "concern.answer", "reports.view",
     },
     Role.SOCIAL_WORKER: {"entry.sign", "my_workload.view", "concern.raise", "scheme.what_if"},
-    Role.SMT: {"team.view", "team.view_all", "scheme.what_if"},
+    Role.SMT: {"team.view", "team.view_all", "scheme.what_if", "reports.view"},
 }
 
 
@@ -124,7 +126,8 @@ def test_a_worker_sees_only_their_own_record_whatever_the_map(authority):
 
 # ----------------------------------------------------------------------------------- navigation
 
-NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>')
+# top-level links and the Manage drop-down's items, in the order shown
+NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="([^"#]+)"[^>]*>([^<]+)</a>')
 HOME, TEAMS, DASHBOARDS, ESCALATIONS, REPORTS, SUPERVISION, CONCERNS, MINE, SCORE, INPUTS, IMPORTS, ADMIN = (
     ("Home", "/"), ("Teams", "/workload/teams/"), ("Dashboards", "/dashboards/"),
     ("Escalations", "/reporting/escalations/"), ("Reports", "/reports/"),
