@@ -33,6 +33,7 @@ def test_upload_match_preview_confirm(live_server, browser_page, http_errors, tm
     page = browser_page
 
     log_in(page, "ada.admin", "Ada Admin")
+    page.get_by_role("button", name="Manage").click()  # the admin's pages are under the Manage drop-down
     page.get_by_role("link", name="Imports").click()
     page.get_by_role("link", name="Import files").click()
     assert axe_check(page) == []

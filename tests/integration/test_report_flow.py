@@ -244,7 +244,8 @@ def test_every_scheduled_report_task_is_registered_under_its_name():
     names = {entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items()
              if entry["task"].startswith("reporting.")}
     assert names == {"reporting.report_tasks.quarterly_returns_daily", "reporting.report_tasks.smt_weekly_dispatch",
-                     "reporting.report_tasks.smt_monthly_dispatch"}
+                     "reporting.report_tasks.smt_monthly_dispatch", "reporting.tasks.snapshots_take_due",
+                     "reporting.tasks.escalations_evaluate"}
     app.loader.import_default_modules()  # what a worker does at start-up (settings.CELERY_IMPORTS)
     assert names <= set(app.tasks)
     schedule = settings.CELERY_BEAT_SCHEDULE
