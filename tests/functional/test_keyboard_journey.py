@@ -96,7 +96,8 @@ def test_supervision_hour_with_the_keyboard_only(live_server, browser_page: Page
     manager.press("#id_workload_manageable_0", "Space")  # "Yes"
     manager.type("#id_workload_comment", "Manageable; no change since last month.")
     manager.type("#id_deviation_reason", "Building up after a move; agreed in supervision.")
-    # typing asks for a live score after a pause: let it answer before the submit, as a person reading it would
+    # leaving a field asks for a live score: let it answer before the submit, as a person reading it would
+    manager.tab_to("#submit-entry")
     page.wait_for_timeout(800)
     page.wait_for_load_state("networkidle")
     manager.press("#submit-entry")
