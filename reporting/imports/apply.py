@@ -895,13 +895,14 @@ def _foreign_keys_drop(cursor, model) -> list[tuple[str, str]]:
     foreign_keys = cursor.fetchall()
     table = connection.ops.quote_name(model._meta.db_table)
     # The DROP also alters the referenced tables (workers, teams), which hold this transaction's queued checks
-    # of the rows written before: run those now, then put the deferred keys back to deferred (their default).
+    # of the rows written before: run those now, then put those keys back to deferred (their default). Named,
+    # not ALL: after SET CONSTRAINTS ALL, the keys added back would be immediate to the end of the transaction.
     cursor.execute("SELECT conname FROM pg_constraint JOIN pg_namespace n ON n.oid = connamespace"
                    " WHERE condeferred AND nspname = current_schema() ORDER BY conname")
-    deferred = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    deferred = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
     if deferred:
-        cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
+        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
     try:
         with transaction.atomic():  # a savepoint: a refused DROP leaves the transaction usable
             for name, _definition in foreign_keys:
