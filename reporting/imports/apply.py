@@ -865,8 +865,12 @@ def _insert(model, rows: list[dict]) -> None:
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
             write = copy.write_row
             if any(encode):
+                json_at = [i for i, e in enumerate(encode) if e]
                 for row in rows:
-                    write(tuple(json.dumps(v) if e else v for v, e in zip(row.values(), encode, strict=True)) + tail)
+                    values = list(row.values())
+                    for i in json_at:
+                        values[i] = json.dumps(values[i])
+                    write((*values, *tail))
             elif tail:
                 for row in rows:
                     write((*row.values(), *tail))

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import PurePath
 
 from django.conf import settings
@@ -128,8 +129,11 @@ def _csv_table(text: str) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     # csv.reader with skipinitialspace would leave trailing spaces; strip only the rows that have any
-    return [[c.strip() for c in row] if " " in "".join(row) or "\t" in "".join(row) else row
-            for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    table = []
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        joined = "".join(row)
+        table.append([c.strip() for c in row] if " " in joined or "\t" in joined else row)
+    return table
 
 
 def _xlsx_table(data: bytes) -> list[list[str]]:
@@ -227,15 +231,18 @@ def _read_upload(name: str, data: bytes, mapping: Mapping[str, Mapping[str, str]
         return parsed
     index = {h: i for i, h in reversed(list(enumerate(headers))) if h in fmt.names}
     items = list(index.items())
-    width = max(index.values()) + 1
+    columns, at = list(index), list(index.values())
+    pick = itemgetter(*at) if len(at) > 1 else (lambda raw: (raw[at[0]],))
+    width = max(at) + 1
     headings = len(raw_headers)
+    rows, line_numbers = parsed.rows, parsed.line_numbers
     for number, raw in numbered[1:]:
         if len(raw) > headings and any(raw[headings:]):
             parsed.errors.append(RowError(name, number, "", TOO_MANY_CELLS.format(cells=len(raw), headings=headings)))
             continue
         if len(raw) >= width:  # cells are already stripped by the table readers
-            parsed.rows.append({col: raw[i] for col, i in items})
+            rows.append(dict(zip(columns, pick(raw), strict=True)))
         else:
-            parsed.rows.append({col: (raw[i] if i < len(raw) else "") for col, i in items})
-        parsed.line_numbers.append(number)
+            rows.append({col: (raw[i] if i < len(raw) else "") for col, i in items})
+        line_numbers.append(number)
     return parsed
