@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import islice, repeat
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
@@ -97,7 +98,7 @@ class FilePlan:
     extra: dict = field(default_factory=dict, repr=False)
 
     def count(self, status: str) -> None:
-        setattr(self, status, getattr(self, status) + 1)
+        self.__dict__[status] += 1  # called once per row: the plain attribute, without getattr/setattr
 
     @property
     def counts(self) -> dict[str, int]:
@@ -792,11 +793,12 @@ def _apply_import(plan: ImportPlan, user) -> ImportResult:
         ])
     if "worker_snapshots" in files:
         f = files["worker_snapshots"]
+        imported = SnapshotSource.IMPORT.value
         _update(CaseloadSnapshot, f.updates, lambda ch: {
             k: (teams[v] if k == "team_id" and isinstance(v, str) else v) for k, v in ch.items()})
         _insert(CaseloadSnapshot, [
             {"worker_id": workers[c["worker"]], "team_id": teams[c["team"]], "taken_on": c["date"], "kind": c["kind"],
-             "source": SnapshotSource.IMPORT.value, "wte": c["wte"], "allocated_children": c["allocated_children"],
+             "source": imported, "wte": c["wte"], "allocated_children": c["allocated_children"],
              "family_groups": c["family_groups"], "coworked_children": c["coworked_children"],
              "awaiting_allocation_children": c["awaiting_allocation_children"]} for c in f.creates
         ])
@@ -860,7 +862,7 @@ def _insert(model, rows: list[dict]) -> None:
     order = given + list(constants)
     columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in order)
     table = connection.ops.quote_name(model._meta.db_table)
-    texts = [_copy_column([row[name] for row in rows], json_=name in json_columns) for name in given]
+    texts = [_copy_column(list(map(itemgetter(name), rows)), json_=name in json_columns) for name in given]
     texts += [repeat(_copy_value(value)) for value in constants.values()]
     lines = map("\t".join, zip(*texts, strict=False))  # COPY's text format, joined in C; repeat() is endless
     with connection.cursor() as cursor:

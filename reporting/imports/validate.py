@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from reporting.imports.formats import BOOL, CHOICE, DATE, DECIMAL, INT, MONTH, TEXT
 from reporting.imports.readers import ParsedFile, RowError
@@ -134,7 +135,14 @@ def _fast_column(column, texts: list[str], today: date) -> list | None:
     """The whole column's values in one pass of built-in conversions, or None when any cell is empty or might
     be refused (the caller then goes cell by cell for the messages). Accepts exactly what `_converter` accepts."""
     if "" in texts:
-        return None
+        if column.required:
+            return None  # cell by cell, for "a value is required"
+        filled = [t for t in texts if t]
+        values = _fast_column(column, filled, today) if filled else []
+        if values is None:
+            return None
+        given = iter(values)
+        return [next(given) if t else None for t in texts]
     kind = column.type
     if kind == TEXT:
         limit = None if column.name == "overrides" else 200
@@ -177,7 +185,10 @@ def typed_rows(parsed: ParsedFile, *, today: date) -> tuple[list[Row], list[RowE
     row_errors: dict[int, list[RowError]] = defaultdict(list)  # by row index, in column order
     columns: list[list] = []
     for column in fmt.columns:
-        texts = [r.get(column.name, "") for r in raw_rows]
+        try:
+            texts = list(map(itemgetter(column.name), raw_rows))
+        except KeyError:  # a column the file does not have
+            texts = [r.get(column.name, "") for r in raw_rows]
         values = _fast_column(column, texts, today)
         if values is None:
             values = []
@@ -198,13 +209,16 @@ def typed_rows(parsed: ParsedFile, *, today: date) -> tuple[list[Row], list[RowE
     required_key_at = [names.index(k) for k in fmt.key if fmt.column(k).required]
     what = "the " + " and ".join(fmt.key)
     errors: list[RowError] = []
+    keys = list(zip(*[columns[j] for j in key_at], strict=True))
+    if not row_errors and len(set(keys)) == len(keys):  # the usual file: every row good, no key repeated
+        return [Row(number, dict(zip(names, values, strict=True)))
+                for number, values in zip(numbers, zip(*columns, strict=True), strict=True)], errors
     rows: list[Row] = []
     first_of_key: dict[tuple, int] = {}
-    for i, (number, values) in enumerate(zip(numbers, zip(*columns, strict=True), strict=True)):
+    for i, (number, values, key) in enumerate(zip(numbers, zip(*columns, strict=True), keys, strict=True)):
         found = row_errors.get(i)
         if found:
             errors.extend(found)
-        key = tuple([values[j] for j in key_at])
         if not found or all(values[j] is not None for j in required_key_at):
             if key in first_of_key:
                 errors.append(RowError(name, number, fmt.key[0], DUPLICATE.format(what=what, row=first_of_key[key])))
