@@ -151,8 +151,8 @@ def _fast_column(column, texts: list[str], today: date) -> list | None:
         return texts if set(texts) <= set(column.choices) else None
     try:
         if kind == DATE:
-            if set(map(len, texts)) != {10} or not all(t[4] == "-" for t in texts):
-                return None  # DD/MM/YYYY and the rest: cell by cell
+            if set(map(len, texts)) != {10}:
+                return None  # DD/MM/YYYY and the rest: cell by cell (ten characters: ISO first, as there)
             values = list(map(date.fromisoformat, texts))
             return None if column.past and values and max(values) > today else values
         if kind == INT:
