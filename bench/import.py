@@ -233,6 +233,13 @@ def main() -> None:
         print(f"fastest of {args.repeat} runs per phase; totals over runs: first "
               + ", ".join(f"{t['total']:.2f}" for t in firsts) + " s; re-import "
               + ", ".join(f"{t['total']:.2f}" for t in agains) + " s; floor " + ", ".join(f"{f:.2f}" for f in floors) + " s")
+        # Each run's own ratio (its imports against the floor measured between them) moves less with the load
+        # of other jobs than the fastest of each phase taken from different moments.
+        ratios = {label: sorted(t["total"] / f for t, f in zip(runs, floors, strict=True))
+                  for label, runs in (("first import", firsts), ("re-import", agains))}
+        for label, values in ratios.items():
+            print(f"{label}: per-run × floor " + ", ".join(f"{r:.1f}" for r in values)
+                  + f"; median {values[len(values) // 2]:.1f}×")
         created = sum(f.created for f in plan.files)
         unchanged = sum(f.unchanged for f in plan2.files)
         changed = sum(f.created + f.changed + f.closed for f in plan2.files)

@@ -17,14 +17,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from itertools import islice, repeat
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from reporting.imports.formats import BY_KIND, ORDER
-from reporting.imports.readers import ParsedFile, RowError
+from reporting.imports.readers import ParsedFile, RowError, no_gc
 from reporting.imports.validate import Row, group_by, max_concurrent, overlapping, overrides_value, typed_rows
 from reporting.models import ImportedAggregate
 from supervision.models import EntryStatus, ProformaEntry, SupervisionSession
@@ -95,7 +98,7 @@ class FilePlan:
     extra: dict = field(default_factory=dict, repr=False)
 
     def count(self, status: str) -> None:
-        setattr(self, status, getattr(self, status) + 1)
+        self.__dict__[status] += 1  # called once per row: the plain attribute, without getattr/setattr
 
     @property
     def counts(self) -> dict[str, int]:
@@ -650,6 +653,11 @@ class _Planner:
 
 def plan_import(files: Sequence[ParsedFile], *, today: date) -> ImportPlan:
     """Check the files and work out what importing them would create, change and close. Writes nothing."""
+    with no_gc():
+        return _plan_import(files, today)
+
+
+def _plan_import(files: Sequence[ParsedFile], today: date) -> ImportPlan:
     planner = _Planner(files, today)
     if planner.rows:
         planner.load()
@@ -687,6 +695,11 @@ def apply_import(plan: ImportPlan, *, user=None) -> ImportResult:
 
     Plan again just before applying if time has passed since the preview (the app does at confirm): the plan
     holds the rows read when it was made."""
+    with no_gc():
+        return _apply_import(plan, user)
+
+
+def _apply_import(plan: ImportPlan, user) -> ImportResult:
     if not plan.ok:
         raise ValueError(PLAN_HAS_ERRORS)
     files = {f.kind: f for f in plan.files}
@@ -780,11 +793,12 @@ def apply_import(plan: ImportPlan, *, user=None) -> ImportResult:
         ])
     if "worker_snapshots" in files:
         f = files["worker_snapshots"]
+        imported = SnapshotSource.IMPORT.value
         _update(CaseloadSnapshot, f.updates, lambda ch: {
             k: (teams[v] if k == "team_id" and isinstance(v, str) else v) for k, v in ch.items()})
         _insert(CaseloadSnapshot, [
             {"worker_id": workers[c["worker"]], "team_id": teams[c["team"]], "taken_on": c["date"], "kind": c["kind"],
-             "source": SnapshotSource.IMPORT.value, "wte": c["wte"], "allocated_children": c["allocated_children"],
+             "source": imported, "wte": c["wte"], "allocated_children": c["allocated_children"],
              "family_groups": c["family_groups"], "coworked_children": c["coworked_children"],
              "awaiting_allocation_children": c["awaiting_allocation_children"]} for c in f.creates
         ])
@@ -846,16 +860,93 @@ def _insert(model, rows: list[dict]) -> None:
     for name in json_columns & constants.keys():
         constants[name] = json.dumps(constants[name])
     order = given + list(constants)
-    tail = tuple(constants.values())
-    encode = [name in json_columns for name in given]
     columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in order)
-    with connection.cursor() as cursor, cursor.copy(  # psycopg 3
-        f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    ) as copy:
-        for row in rows:
-            values = tuple(json.dumps(v) if e else v for v, e in zip(row.values(), encode, strict=True)) \
-                if any(encode) else tuple(row.values())
-            copy.write_row(values + tail)
+    table = connection.ops.quote_name(model._meta.db_table)
+    texts = [_copy_column(list(map(itemgetter(name), rows)), json_=name in json_columns) for name in given]
+    texts += [repeat(_copy_value(value)) for value in constants.values()]
+    lines = map("\t".join, zip(*texts, strict=False))  # COPY's text format, joined in C; repeat() is endless
+    with connection.cursor() as cursor:
+        foreign_keys = _foreign_keys_drop(cursor, model) if len(rows) >= FK_REBUILD_ROWS else []
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
+            while chunk := list(islice(lines, COPY_CHUNK)):
+                copy.write("\n".join(chunk) + "\n")
+        for name, definition in foreign_keys:  # one set-based check per key, here rather than one per row at commit
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+
+
+COPY_CHUNK = 10000  # rows per write: a few MB at most
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format (the format `COPY … TO STDOUT` writes)."""
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, date):  # datetime too: ISO 8601 with its offset
+        return value.isoformat()
+    return str(value)  # int, Decimal
+
+
+def _copy_column(values: list, *, json_: bool = False) -> list[str]:
+    """A column's values in COPY's text format: the common cases (every value a plain str, int, date or
+    Decimal) in one pass of a built-in, the rest value by value. Formatting column-wise instead of
+    psycopg's write_row per row takes the apply's Python time for 135,000 rows from about 1 s to 0.2 s."""
+    if json_:
+        values = [json.dumps(v) for v in values]  # None too: JSON null, as psycopg wrote it before
+    present = [v for v in values if v is not None]
+    kinds = set(map(type, present))
+    joined = "".join(present) if kinds <= {str} else ""
+    if kinds <= {str} and not any(c in joined for c in "\\\t\n\r"):
+        texts = values
+    elif kinds <= {int, Decimal}:
+        texts = list(map(str, values))
+    elif kinds <= {date}:
+        texts = [v if v is None else v.isoformat() for v in values]
+    else:
+        return list(map(_copy_value, values))
+    if len(present) == len(values):
+        return texts
+    return [_NULL if v is None else t for v, t in zip(values, texts, strict=True)]
+
+
+FK_REBUILD_ROWS = 5000  # below this the per-row checks at commit cost less than dropping and re-adding the keys
+
+
+def _foreign_keys_drop(cursor, model) -> list[tuple[str, str]]:
+    """Drop `model`'s foreign keys for a large COPY and return them (name, definition) to be added back.
+
+    A deferred foreign key is checked row by row at commit: for 62,400 snapshots that is 125,000 look-ups and
+    half the apply's time. Adding the key back after the COPY checks every row in one join, as PostgreSQL's
+    "Populating a Database" advises; a bad reference fails the ADD, and the whole import rolls back as before.
+    The cost: the tables are locked until the import commits (seconds), so large imports run as a task.
+    If this transaction still already queued checks on the table (rows of it were changed just before), PostgreSQL
+    refuses the DROP; the keys then stay and are checked at commit as before."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'"
+        " ORDER BY conname", [model._meta.db_table])
+    foreign_keys = cursor.fetchall()
+    table = connection.ops.quote_name(model._meta.db_table)
+    # The DROP also alters the referenced tables (workers, teams), which hold this transaction's queued checks
+    # of the rows written before: run those now, then put those keys back to deferred (their default). Named,
+    # not ALL: after SET CONSTRAINTS ALL, the keys added back would be immediate to the end of the transaction.
+    cursor.execute("SELECT conname FROM pg_constraint JOIN pg_namespace n ON n.oid = connamespace"
+                   " WHERE condeferred AND nspname = current_schema() ORDER BY conname")
+    deferred = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
+    try:
+        with transaction.atomic():  # a savepoint: a refused DROP leaves the transaction usable
+            for name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    except OperationalError:  # "cannot ALTER TABLE … because it has pending trigger events"
+        return []
+    return foreign_keys
 
 
 def _worker_map() -> dict[str, int]:
