@@ -12,17 +12,17 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Q, Sum
 
+from reporting.measures.grouped import grouped_rows
 from reporting.measures.inputs import (
     CONSULTANT,
     MANAGER,
     PRACTITIONER,
-    MonthRows,
     TeamParams,
     month_rows,
-    months_rows,
     pairs_q,
+    snapshot_dates_months,
     team_params,
     team_params_months,
 )
@@ -84,39 +84,23 @@ def _count_keys(params: dict[int, TeamParams], extra: frozenset[int] = frozenset
     return main, leavers, asye
 
 
-def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[tuple, dict], dict[tuple, dict[str, int]]]:
-    """One grouped query over the months' snapshot rows: per month, team and combination of the population
-    flags (role, long absence, absent all month, supervised, countersigned, ASYE, band), the counts, sums,
-    minimum and maximum, and the "more than N" counts with each team's N × WTE or N injected. The flags'
-    Exists subqueries run once per row; the populations of REPORTS 1.2 are then sums over the groups
-    (bounded by months × teams × flag combinations, never by workers). Keys are (month, team id)."""
+def _team_sums(data: MonthInputs, extra: frozenset[int]) -> tuple[dict[tuple, dict], dict[tuple, dict[str, int]]]:
+    """One grouped statement (grouped.py) over the months' snapshot rows and fallback pro-formas: per month,
+    team and combination of the population flags (role, long absence, absent all month, supervised,
+    countersigned, ASYE, band), the counts, sums, minimum and maximum, and the "more than N" counts with each
+    team's N × WTE or N. The flags' subqueries run once per row; the populations of REPORTS 1.2 are then sums
+    over the groups (bounded by months × teams × flag combinations, never by workers). Keys are (month, team)."""
     main_ns, leaver_ns, asye_ns = set(extra), set(extra), set(extra)
     for params in data.params.values():
         main, leavers, asye = _count_keys(params)
         main_ns |= main
         leaver_ns |= leavers
         asye_ns |= asye
-    aggregates = {
-        "n": Count("pk"),
-        "wte_sum": Sum("wte"),
-        "alloc": Sum("allocated_children"),
-        "cases_sum": Sum("cases"),
-        "lo": Min("allocated_children"),
-        "hi": Max("allocated_children"),
-        "nowte": Count("pk", filter=Q(wte__lte=0)),
-        "holding": Count("pk", filter=Q(allocated_children__gte=1)),
-    }
-    for n in main_ns | leaver_ns | asye_ns:
-        # `cases` is allocated children except in case-basis-B (care-leaver) teams, where it is basis B
-        aggregates[f"gt_{n}"] = Count("pk", filter=Q(cases__gt=data.limit(n)))
-        aggregates[f"gt_raw_{n}"] = Count("pk", filter=Q(cases__gt=n))
-    keys = ("m", "team_id", "role", "long_absent", "absent_all_month", "supervised", "countersigned", "is_asye",
-            "worker__case_holding", "entry_band")
-    groups = [(g, False) for g in data.rows.values(*keys).annotate(**aggregates)]
-    groups += [(g, True) for g in data.fallback.values(*keys).annotate(**aggregates)]
+    groups = grouped_rows(data.params, data.dates, main_ns | leaver_ns | asye_ns)
     sums: dict[tuple, dict] = {}
     bands: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for g, from_proforma in groups:
+    for g in groups:
+        from_proforma = g["from_proforma"]
         slot = (g["m"], g["team_id"])
         team = data.params[g["m"]][g["team_id"]]
         s = sums.setdefault(slot, defaultdict(int))
@@ -170,7 +154,7 @@ def _fold(s: dict, prefix: str, g: dict, included: bool, cases: str = "alloc") -
     s[f"{prefix}_n_nowte"] += g["nowte"]
 
 
-def _team_snapshots(data: MonthRows) -> dict[tuple, dict]:
+def _team_snapshots(data: MonthInputs) -> dict[tuple, dict]:
     """Each team's TeamSnapshot on its snapshot date of each month, keyed (month, team id). One query."""
     month_of = {(t, d): m for m, per_team in data.dates.items() for t, d in per_team.items()}
     if not month_of:
@@ -184,7 +168,7 @@ def _team_snapshots(data: MonthRows) -> dict[tuple, dict]:
     return out
 
 
-def _escalations(data: MonthRows) -> dict[tuple, dict[str, int]]:
+def _escalations(data: MonthInputs) -> dict[tuple, dict[str, int]]:
     """M18 on each team's snapshot date: Escalation.objects.open_on(day), for all teams and months in one query
     grouped by team, with one pair of filtered counts per distinct snapshot date (a handful per month)."""
     days = sorted({d for per_team in data.dates.values() for d in per_team.values()})
@@ -245,6 +229,14 @@ def _manager_rows(team_ids: list[int], months: list[date]) -> tuple[list[dict], 
     return direct, through
 
 
+@dataclass
+class MonthInputs:
+    """Each month's team policies and snapshot dates: all the grouped statements need."""
+
+    params: dict[date, dict[int, TeamParams]]
+    dates: dict[date, dict[int, date]]
+
+
 class MonthsData:
     """Everything some months need for some teams: a fixed number of queries whatever the teams, workers or
     months (each query is grouped by month). `month(m)` gives one month's view for values_for."""
@@ -254,7 +246,8 @@ class MonthsData:
         self.months = sorted(set(months))
         self.team_ids = list(team_ids)
         self.params = team_params_months(self.team_ids, self.months) if self.team_ids and self.months else {}
-        self.rows = months_rows(self.params) if self.params else None
+        present = sorted({t for per_team in self.params.values() for t in per_team})
+        self.rows = MonthInputs(self.params, snapshot_dates_months(present, self.months)) if present else None
         if self.rows is not None:
             self.sums, self.bands = _team_sums(self.rows, extra_thresholds)
             self.team_snaps = _team_snapshots(self.rows)
