@@ -4,6 +4,7 @@ from reporting.measures.compute import (
     measure_workers,
     measures_by_team,
     measures_for,
+    measures_with_teams,
     national_caseload,
 )
 from reporting.measures.scope import AUTHORITY, Scope, parse_scope, team_scope
@@ -20,6 +21,7 @@ __all__ = [
     "measure_workers",
     "measures_by_team",
     "measures_for",
+    "measures_with_teams",
     "national_caseload",
     "parse_scope",
     "team_scope",

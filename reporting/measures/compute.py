@@ -640,6 +640,19 @@ def measures_for(scope: Scope, months: Sequence[date]) -> list[MeasureValue]:
     return out
 
 
+def measures_with_teams(scope: Scope, months: Sequence[date], team_ids: Sequence[int]
+                        ) -> tuple[list[MeasureValue], dict[int, list[MeasureValue]]]:
+    """measures_for(scope, months) and measures_by_team(team_ids, last month) from one load: a dashboard's
+    cards and trends and its table of teams share the same grouped queries."""
+    scope_ids = scope.team_ids()
+    data = MonthsData(sorted({*scope_ids, *team_ids}), months)
+    out: list[MeasureValue] = []
+    for month in months:
+        out += values_for(data.month(month), scope, scope_ids)
+    last = data.month(months[-1])
+    return out, {t: values_for(last, Scope("team", t, last.params[t].name), [t]) for t in team_ids if t in last.params}
+
+
 def measures_by_team(team_ids: Sequence[int], month: date) -> dict[int, list[MeasureValue]]:
     """Per-team rows of a table: the same queries once for all the teams, then each team's own figures."""
     data = MonthsData(team_ids, [month]).month(month)

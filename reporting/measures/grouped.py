@@ -42,7 +42,8 @@ KEYS = ("m", "team_id", "from_proforma", "role", "long_absent", "absent_all_mont
 
 @dataclass(frozen=True)
 class _Dialect:
-    date: str  # a date parameter
+    date: str  # a date literal, from {iso}
+    null_date: str  # NULL typed as a date (a VALUES column of only NULLs would otherwise be text)
     days: str  # whole days from the epoch (a Sunday) to {x}
     least: str  # the smaller of two numbers
 
@@ -54,18 +55,28 @@ class _Dialect:
                 f" - (SELECT COUNT(*) FROM holidays h WHERE h.day <= {x}))")
 
 
-POSTGRESQL = _Dialect(date="CAST(%s AS date)", days=f"({{x}} - DATE '{_EPOCH}')", least="LEAST({a}, {b})")
+POSTGRESQL = _Dialect(date="DATE '{iso}'", null_date="CAST(NULL AS date)", days=f"({{x}} - DATE '{_EPOCH}')", least="LEAST({a}, {b})")
 # SQLite: dates are ISO text; julianday() counts days; two-argument MIN() is the scalar minimum
-SQLITE = _Dialect(date="%s", days=f"CAST(julianday({{x}}) - julianday('{_EPOCH}') AS INTEGER)", least="MIN({a}, {b})")
+SQLITE = _Dialect(date="'{iso}'", null_date="NULL", days=f"CAST(julianday({{x}}) - julianday('{_EPOCH}') AS INTEGER)", least="MIN({a}, {b})")
 
 
-def _sql(dialect: _Dialect, params_rows: int, holiday_rows: int, year_rows: int, ns: list[int]) -> str:
-    d = dialect.date
-    params_values = ",\n    ".join(
-        [f"(CAST(%s AS integer), {d}, {d}, {d}, CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS integer), "
-         f"CAST(%s AS integer), CAST(%s AS integer))"] * params_rows)
-    holiday_values = ", ".join([f"({d})"] * holiday_rows)
-    year_values = ", ".join([f"({d}, {d})"] * year_rows)
+def _day(dialect: _Dialect, value: date | None) -> str:
+    return dialect.null_date if value is None else dialect.date.format(iso=value.isoformat())
+
+
+def _sql(dialect: _Dialect, params_rows: list[tuple], holidays: list[date], years: list[tuple[date, date]],
+         ns: list[int]) -> str:
+    """The statement with its small tables written in as literals: every value is an int or a date made in
+    Python (never text from a request), and 1,200 rows of literals are far quicker for the driver than 10,800
+    placeholders."""
+
+    def row(values) -> str:
+        return "(" + ", ".join(_day(dialect, v) if isinstance(v, date) or v is None else str(int(v))
+                               for v in values) + ")"
+
+    params_values = ",\n    ".join(row(r) for r in params_rows)
+    holiday_values = ", ".join(row([h]) for h in holidays)
+    year_values = ", ".join(row(y) for y in years)
     over = "".join(
         f",\n  SUM(CASE WHEN cases > (CASE WHEN pro_rata = 1 THEN {n} * wte ELSE {n} END) THEN 1 ELSE 0 END)"
         f" AS gt_{n},\n  SUM(CASE WHEN cases > {n} THEN 1 ELSE 0 END) AS gt_raw_{n}"
@@ -123,26 +134,21 @@ flagged AS (
            WHERE a.worker_id = r.worker_id AND a.start <= r.m
              AND (a.actual_return IS NULL OR a.actual_return > r.m_end)
          ) THEN 1 ELSE 0 END AS absent_all_month,
-         CASE WHEN EXISTS (
-           SELECT 1 FROM supervision_proformaentry c
-           WHERE c.worker_id = r.worker_id AND c.month = r.m AND c.is_current
-             AND c.status = '{EntryStatus.COUNTERSIGNED}'
-         ) THEN 1 ELSE 0 END AS countersigned,
+         -- the worker's current countersigned pro-forma of the month (at most one: one_current_entry_per_worker_month)
+         CASE WHEN c.id IS NULL THEN 0 ELSE 1 END AS countersigned, c.band AS entry_band,
          CASE WHEN EXISTS (
            SELECT 1 FROM supervision_supervisionsession v
            WHERE v.worker_id = r.worker_id AND v.held AND v.kind = '{SessionKind.WORKER}'
              AND v.held_on BETWEEN r.m AND r.m_end
          ) THEN 1 ELSE 0 END AS supervised,
-         (SELECT c.band FROM supervision_proformaentry c
-          WHERE c.worker_id = r.worker_id AND c.month = r.m AND c.is_current
-            AND c.status = '{EntryStatus.COUNTERSIGNED}'
-          ORDER BY c.id LIMIT 1) AS entry_band,
          -- ASYE on the row's date: started, and within 12 months of the start or before completion
          CASE WHEN (w.asye_start <= r.taken_on
                     AND (w.asye_start > r.year_before OR w.asye_completed > r.taken_on))
                    OR (w.position = '{Position.ASYE}' AND w.asye_start IS NULL) THEN 1 ELSE 0 END AS is_asye
   FROM (SELECT source.*, y.year_before FROM source JOIN year_before y ON y.day = source.taken_on) r
   JOIN workload_worker w ON w.id = r.worker_id
+  LEFT JOIN supervision_proformaentry c
+    ON c.worker_id = r.worker_id AND c.month = r.m AND c.is_current AND c.status = '{EntryStatus.COUNTERSIGNED}'
 )
 SELECT m, team_id, from_proforma, role, long_absent, absent_all_month, supervised, countersigned, is_asye,
        case_holding AS "worker__case_holding", entry_band,
@@ -163,23 +169,17 @@ def grouped_rows(params: dict[date, dict[int, TeamParams]], dates: dict[date, di
     if not params:
         return []
     sqlite = connection.vendor == "sqlite"
-    dialect = SQLITE if sqlite else POSTGRESQL
-
-    def day(value: date | None):
-        return value.isoformat() if sqlite and value is not None else value  # SQLite stores ISO text
-
     rows, ends = [], {m: month_end(m) for m in params}
     for m, per_team in sorted(params.items()):
         for team_id, p in sorted(per_team.items()):
-            rows += [team_id, day(m), day(ends[m]), day(dates.get(m, {}).get(team_id)),
-                     int(p.threshold_basis == "pro_rata"), int(p.include_aqp), int(p.warrington),
-                     int(p.care_leavers), int(p.case_basis == "B")]
+            rows.append((team_id, m, ends[m], dates.get(m, {}).get(team_id), p.threshold_basis == "pro_rata",
+                         p.include_aqp, p.warrington, p.care_leavers, p.case_basis == "B"))
     counted_on = {d for per_team in dates.values() for d in per_team.values()} | set(ends.values())
     holidays = _holidays_between(min(counted_on).year - 1, max(ends.values()).year + 1)
-    years = [value for d in sorted(counted_on) for value in (day(d), day(_year_before(d)))]
-    sql = _sql(dialect, len(rows) // 9, len(holidays), len(counted_on), sorted(ns))
+    years = [(d, _year_before(d)) for d in sorted(counted_on)]
+    sql = _sql(SQLITE if sqlite else POSTGRESQL, rows, holidays, years, sorted(ns))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*rows, *(day(h) for h in holidays), *years])
+        cursor.execute(sql, ())  # no parameters, but "%%" (modulo) is still unescaped by both backends
         names = [c[0] for c in cursor.description]
         found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for g in found:
