@@ -7,7 +7,7 @@ leavers, case basis B). The month's snapshot rows join to it on (team, date); a 
 for a worker with no snapshot in the month (the fallback, REP-18) through the same table. Every row then carries
 what its figures depend on as columns, so the SQL is the same size for 1 team or 100 and for 1 month or 12, and
 PostgreSQL's planner (and its JIT) see a short query. It runs on PostgreSQL and on SQLite (the demo): the only
-differences are date arithmetic, LEAST / MIN, and how a date parameter is typed (`_Dialect`).
+differences are date arithmetic, LEAST / MIN, and how a date literal is written (`_Dialect`).
 
 The result has one row per (month, team, flag combination) with counts and sums; compute._team_sums folds them
 into each population exactly as before. Python never loops over worker rows."""
@@ -36,8 +36,6 @@ from workload.models import Position
 from workload.workdays import month_end
 
 WTE_PLACES = Decimal("0.01")  # CaseloadSnapshot.wte and ProformaEntry.wte: decimal_places=2
-KEYS = ("m", "team_id", "from_proforma", "role", "long_absent", "absent_all_month", "supervised", "countersigned",
-        "is_asye", "worker__case_holding", "entry_band")
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def _sql(dialect: _Dialect, params_rows: list[tuple], holidays: list[date], year
     over = "".join(
         f",\n  SUM(CASE WHEN cases > (CASE WHEN pro_rata = 1 THEN {n} * wte ELSE {n} END) THEN 1 ELSE 0 END)"
         f" AS gt_{n},\n  SUM(CASE WHEN cases > {n} THEN 1 ELSE 0 END) AS gt_raw_{n}"
-        for n in ns
+        for n in map(int, ns)  # ints only: they are written into the SQL
     )
     practitioners = ", ".join(f"'{p}'" for p in PRACTITIONERS)
     wd_start, wd_expected, wd_now = dialect.wd("a.start"), dialect.wd("a.expected_return"), dialect.wd("r.taken_on")
@@ -165,7 +163,7 @@ GROUP BY m, team_id, from_proforma, role, long_absent, absent_all_month, supervi
 def grouped_rows(params: dict[date, dict[int, TeamParams]], dates: dict[date, dict[int, date]],
                  ns: set[int]) -> list[dict]:
     """Run the statement for these months' team policies and snapshot dates; one dict per group, with the keys
-    compute._team_sums reads (KEYS, n, wte_sum, alloc, cases_sum, lo, hi, nowte, holding, gt_N, gt_raw_N)."""
+    compute._team_sums reads (the GROUP BY columns, n, wte_sum, alloc, cases_sum, lo, hi, nowte, holding, gt_N, gt_raw_N)."""
     if not params:
         return []
     sqlite = connection.vendor == "sqlite"
