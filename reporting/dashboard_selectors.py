@@ -21,8 +21,7 @@ from reporting.measures import (
     AUTHORITY,
     MeasureValue,
     Scope,
-    measures_by_team,
-    measures_for,
+    measures_with_teams,
     national_caseload,
     team_scope,
 )
@@ -276,8 +275,8 @@ def _trend(measure: str, months: list[date], by_month: dict[date, list[MeasureVa
     }
 
 
-def _team_rows(team_ids: list[int], month: date, teams: list[Team], *, area_links: bool) -> list[dict]:
-    figures = measures_by_team(team_ids, month)
+def _team_rows(figures: dict[int, list[MeasureValue]], month: date, teams: list[Team], *, area_links: bool
+               ) -> list[dict]:
     rows = []
     for team in teams:
         values = figures.get(team.pk, [])
@@ -306,7 +305,9 @@ def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: b
            drill: str = "") -> dict:
     months = [add_months(month, -k) for k in range(11, -1, -1)]
     by_month: dict[date, list[MeasureValue]] = {m: [] for m in months}
-    for value in measures_for(scope, months):
+    # one load for the 12 months and the table of teams (reporting.measures: a fixed number of queries)
+    values, figures = measures_with_teams(scope, months, [t.pk for t in teams or ()])
+    for value in values:
         by_month[value.month].append(value)
     before = {_key(v): v for v in by_month[months[-2]]}
     national = national_caseload()
@@ -318,7 +319,7 @@ def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: b
     trends = [t for t in (_trend(m, months, by_month) for m in TRENDS) if t is not None]
     panel = {"cards": cards, "trends": trends}
     if teams:
-        panel.update(children=_team_rows([t.pk for t in teams], month, teams, area_links=area_links),
+        panel.update(children=_team_rows(figures, month, teams, area_links=area_links),
                      children_heading="Teams", children_columns=CHILD_COLUMNS)
     return panel
 

@@ -8,7 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from reporting.documents.common import Notes, authority_name, cell, number, pick, policies_on, team_type_label
-from reporting.measures import Scope, measures_by_team, measures_for, trend_table
+from reporting.measures import Scope, measures_for, trend_table
+from reporting.measures.compute import MonthsData, values_for
 from reporting.measures.values import OK
 from reporting.models import MeasureCode, TrendRow
 from reporting.periods import Period, month_label
@@ -30,7 +31,12 @@ def context(*, period: Period) -> dict:
     ids = [t.pk for t in teams]
     policies = policies_on(ids, period.reporting_month)
     notes = Notes()
-    per_month = [measures_by_team(ids, m) for m in months]
+    data = MonthsData(ids, months)  # the quarter's three months in one set of queries
+    per_month = []
+    for m in months:
+        month = data.month(m)
+        per_month.append({t: values_for(month, Scope("team", t, month.params[t].name), [t])
+                          for t in ids if t in month.params})
     areas: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
         areas[team.service_area_id].append(team)

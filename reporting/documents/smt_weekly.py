@@ -2,7 +2,7 @@
 table grouped by service area with subtotals and the authority total, 3 exceptions, 4 data quality; the
 monthly edition adds the month-by-month trend table with each row's analysis (section 5, REP-29).
 
-Figures come from the measures module: one MonthData for this period's snapshot and one for the previous
+Figures come from the measures module: one MonthsData month for this period's snapshot and one for the previous
 period's, each read per team, per service area and for the authority (pooled, never averaged)."""
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from reporting.documents.common import (
     team_type_label,
 )
 from reporting.measures import AUTHORITY, Scope, measure_workers, measures_for, trend_table
-from reporting.measures.compute import MonthData, values_for
+from reporting.measures.compute import MonthData, MonthsData, values_for
+from reporting.measures.inputs import month_rows
 from reporting.measures.values import OK, MeasureValue
 from reporting.models import Escalation, EscalationKind, EscalationState, MeasureAnalysis, TrendRow
 from reporting.periods import WEEK, Period, day_label, month_label, working_days_before
@@ -215,15 +216,16 @@ def _exceptions(teams, policies, period_month, window, snapshot_on) -> list[dict
     return rows
 
 
-def _data_quality(teams, data: MonthData, period: Period, snapshot_on: date) -> dict:
+def _data_quality(teams, data: MonthData, period: Period, snapshot_on: date,
+                  window: tuple[date, date] | None) -> dict:
     """Section 4: teams with no snapshot; workers with no WTE; pro-formas waiting for countersignature more
     than 5 working days; workers whose pro-forma counts fewer children than their snapshot (REP-26)."""
-    dates = data.rows.dates if data.rows is not None else {}
-    no_snapshot = [t.name for t in teams if t.pk not in dates]
+    no_snapshot = [t.name for t in teams if t.pk not in data.dates]
     no_wte, short = [], []
     by_worker = {}
-    if data.rows is not None:
-        rows = data.rows.rows.filter(data.rows.available).select_related("worker", "team").order_by(
+    worker_rows = month_rows(data.params, data.month, window) if data.params else None
+    if worker_rows is not None:
+        rows = worker_rows.rows.filter(worker_rows.available).select_related("worker", "team").order_by(
             "team__name", "worker__surname", "worker__first_name")
         for snap in rows:
             by_worker[snap.worker_id] = snap
@@ -279,8 +281,10 @@ def context(*, period: Period) -> dict:
     before_window = (before_period.first_day, before_period.last_day) if weekly else None
     teams = list(Team.objects.active().select_related("service_area").order_by("service_area__name", "name", "pk"))
     ids = [t.pk for t in teams]
-    data = MonthData(ids, month, window=window)
-    before = MonthData(ids, before_period.reporting_month, window=before_window)
+    data = MonthsData(ids, [month], windows={month: window} if window else None).month(month)
+    before_month = before_period.reporting_month
+    before = MonthsData(ids, [before_month],
+                        windows={before_month: before_window} if before_window else None).month(before_month)
     policies = policies_on(ids, month)
     notes = Notes()
     table: list[TableRow] = []
@@ -302,7 +306,7 @@ def context(*, period: Period) -> dict:
     authority_before = values_for(before, AUTHORITY, ids)
     table.append(_table_row("total", "Whole authority", authority, authority_before, notes))
     summary_notes = Notes()
-    dates = sorted(set(data.rows.dates.values())) if data.rows is not None else []
+    dates = sorted(set(data.dates.values()))
     snapshot_on = period.snapshot_on
     months = [add_months(month, -k) for k in range(11, -1, -1)]
     by_month = measures_for(AUTHORITY, months)  # the chart: the authority's average at each month-end
@@ -325,7 +329,7 @@ def context(*, period: Period) -> dict:
         "table": table,
         "table_legend": notes.legend(),
         "exceptions": _exceptions(teams, policies, month, window, snapshot_on),
-        "quality": _data_quality(teams, data, period, snapshot_on),
+        "quality": _data_quality(teams, data, period, snapshot_on, window),
         "has_data": bool(dates),
         "history_chart": line_chart(
             [(month_label(m), v.value if v is not None and v.status == OK else None) for m, v in

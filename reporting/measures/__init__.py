@@ -5,6 +5,7 @@ from reporting.measures.compute import (
     measures_by_team,
     measures_for,
     measures_on,
+    measures_with_teams,
     national_caseload,
 )
 from reporting.measures.scope import AUTHORITY, Scope, parse_scope, team_scope
@@ -22,6 +23,7 @@ __all__ = [
     "measures_by_team",
     "measures_for",
     "measures_on",
+    "measures_with_teams",
     "national_caseload",
     "parse_scope",
     "team_scope",

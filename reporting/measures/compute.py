@@ -7,22 +7,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Q, Sum
 
+from reporting.measures.grouped import grouped_rows
 from reporting.measures.inputs import (
     CONSULTANT,
     MANAGER,
     PRACTITIONER,
-    MonthRows,
     TeamParams,
+    Windows,
     month_rows,
+    pairs_q,
+    snapshot_dates_months,
     team_params,
+    team_params_months,
 )
 from reporting.measures.scope import Scope
 from reporting.measures.values import (
@@ -82,36 +85,26 @@ def _count_keys(params: dict[int, TeamParams], extra: frozenset[int] = frozenset
     return main, leavers, asye
 
 
-def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[int, dict], dict[int, dict[str, int]]]:
-    """One grouped query over the month's snapshot rows: per team and per combination of the population
-    flags (role, long absence, absent all month, supervised, countersigned, ASYE, band), the counts, sums,
-    minimum and maximum, and the "more than N" counts with each team's N × WTE or N injected. The flags'
-    Exists subqueries run once per row; the populations of REPORTS 1.2 are then sums over the groups
-    (bounded by teams × flag combinations, never by workers)."""
-    main_ns, leaver_ns, asye_ns = _count_keys(data.params, extra)
-    aggregates = {
-        "n": Count("pk"),
-        "wte_sum": Sum("wte"),
-        "alloc": Sum("allocated_children"),
-        "cases_sum": Sum("cases"),
-        "lo": Min("allocated_children"),
-        "hi": Max("allocated_children"),
-        "nowte": Count("pk", filter=Q(wte__lte=0)),
-        "holding": Count("pk", filter=Q(allocated_children__gte=1)),
-    }
-    for n in main_ns | leaver_ns | asye_ns:
-        # `cases` is allocated children except in case-basis-B (care-leaver) teams, where it is basis B
-        aggregates[f"gt_{n}"] = Count("pk", filter=Q(cases__gt=data.limit(n)))
-        aggregates[f"gt_raw_{n}"] = Count("pk", filter=Q(cases__gt=n))
-    keys = ("team_id", "role", "long_absent", "absent_all_month", "supervised", "countersigned", "is_asye",
-            "worker__case_holding", "entry_band")
-    groups = [(g, False) for g in data.rows.values(*keys).annotate(**aggregates)]
-    groups += [(g, True) for g in data.fallback.values(*keys).annotate(**aggregates)]
-    sums: dict[int, dict] = {}
-    bands: dict[int, dict[str, int]] = defaultdict(dict)
-    for g, from_proforma in groups:
-        team = data.params[g["team_id"]]
-        s = sums.setdefault(g["team_id"], defaultdict(int))
+def _team_sums(data: MonthInputs, extra: frozenset[int]) -> tuple[dict[tuple, dict], dict[tuple, dict[str, int]]]:
+    """One grouped statement (grouped.py) over the months' snapshot rows and fallback pro-formas: per month,
+    team and combination of the population flags (role, long absence, absent all month, supervised,
+    countersigned, ASYE, band), the counts, sums, minimum and maximum, and the "more than N" counts with each
+    team's N × WTE or N. The flags' subqueries run once per row; the populations of REPORTS 1.2 are then sums
+    over the groups (bounded by months × teams × flag combinations, never by workers). Keys are (month, team)."""
+    main_ns, leaver_ns, asye_ns = set(extra), set(extra), set(extra)
+    for params in data.params.values():
+        main, leavers, asye = _count_keys(params)
+        main_ns |= main
+        leaver_ns |= leavers
+        asye_ns |= asye
+    groups = grouped_rows(data.params, data.dates, main_ns | leaver_ns | asye_ns, data.windows)
+    sums: dict[tuple, dict] = {}
+    bands: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for g in groups:
+        from_proforma = g["from_proforma"]
+        slot = (g["m"], g["team_id"])
+        team = data.params[g["m"]][g["team_id"]]
+        s = sums.setdefault(slot, defaultdict(int))
         s["rows"] += g["n"]
         s["from_proforma"] += g["n"] if from_proforma else 0
         practitioner = g["role"] == PRACTITIONER
@@ -149,7 +142,7 @@ def _team_sums(data: MonthRows, extra: frozenset[int]) -> tuple[dict[int, dict],
             s["m19_n"] += g["n"]
             if g["countersigned"]:
                 s["m19_yes"] += g["n"]
-                bands[g["team_id"]][g["entry_band"]] = bands[g["team_id"]].get(g["entry_band"], 0) + g["n"]
+                bands[slot][g["entry_band"]] = bands[slot].get(g["entry_band"], 0) + g["n"]
     return {t: dict(s) for t, s in sums.items()}, bands
 
 
@@ -162,62 +155,74 @@ def _fold(s: dict, prefix: str, g: dict, included: bool, cases: str = "alloc") -
     s[f"{prefix}_n_nowte"] += g["nowte"]
 
 
-def _team_snapshots(data: MonthRows) -> dict[int, dict]:
-    if not data.dates:
+def _team_snapshots(data: MonthInputs) -> dict[tuple, dict]:
+    """Each team's TeamSnapshot on its snapshot date of each month, keyed (month, team id). One query."""
+    month_of = {(t, d): m for m, per_team in data.dates.items() for t, d in per_team.items()}
+    if not month_of:
         return {}
-    pairs = reduce(or_, (Q(team_id=t, taken_on=d) for t, d in data.dates.items()))
-    return {
-        row.pop("team_id"): row
-        for row in TeamSnapshot.objects.filter(pairs)
-        .order_by()
-        .values("team_id", "unallocated_children", "establishment_fte", "vacant_fte", "agency_fte")
-    }
-
-
-def _escalations(data: MonthRows) -> dict[int, dict[str, int]]:
-    """M18 on each team's snapshot date: Escalation.objects.open_on(day), in one query for all teams."""
-    if not data.dates:
-        return {}
-    open_on = reduce(
-        or_,
-        (Q(team_id=t, opened_on__lte=d) & (Q(closed_on__isnull=True) | Q(closed_on__gt=d)) for t, d in data.dates.items()),
-    )
-    rows = (
-        Escalation.objects.filter(open_on)
-        .order_by()
-        .values("team_id")
-        .annotate(
-            awaiting=Count("pk", filter=Q(kind=EscalationKind.HOS_AGREEMENT, agreed_on__isnull=True)
-                           & ~Q(state=EscalationState.AGREED)),
-            sustained=Count("pk", filter=Q(kind=EscalationKind.SUSTAINED)),
-        )
-    )
-    return {row.pop("team_id"): row for row in rows}
-
-
-def _imported(team_ids: list[int], month: date) -> dict[int, dict[str, tuple[int, int]]]:
-    out: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for team_id, measure, numerator, denominator in ImportedAggregate.objects.filter(
-        team_id__in=team_ids, month=month
-    ).values_list("team_id", "measure", "numerator", "denominator"):
-        out[team_id][measure] = (numerator, denominator)
+    out = {}
+    for row in TeamSnapshot.objects.filter(pairs_q(data.dates)).order_by().values(
+        "team_id", "taken_on", "unallocated_children", "establishment_fte", "vacant_fte", "agency_fte"
+    ):
+        team_id = row.pop("team_id")
+        out[(month_of[(team_id, row.pop("taken_on"))], team_id)] = row
     return out
 
 
-def _manager_rows(team_ids: list[int], month: date) -> tuple[list[dict], list[dict]]:
-    """M22 (REP-25): countersigned points of the month per supervisor, and per supervisor's supervisor."""
+def _escalations(data: MonthInputs) -> dict[tuple, dict[str, int]]:
+    """M18 on each team's snapshot date: Escalation.objects.open_on(day), for all teams and months in one query
+    grouped by team, with one pair of filtered counts per distinct snapshot date (a handful per month)."""
+    days = sorted({d for per_team in data.dates.values() for d in per_team.values()})
+    if not days:
+        return {}
+    team_ids = sorted({t for per_team in data.dates.values() for t in per_team})
+    aggregates = {}
+    for i, day in enumerate(days):
+        open_on = Q(opened_on__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        aggregates[f"awaiting_{i}"] = Count("pk", filter=open_on & Q(kind=EscalationKind.HOS_AGREEMENT,
+                                                                    agreed_on__isnull=True)
+                                            & ~Q(state=EscalationState.AGREED))
+        aggregates[f"sustained_{i}"] = Count("pk", filter=open_on & Q(kind=EscalationKind.SUSTAINED))
+    rows = {
+        row["team_id"]: row
+        for row in Escalation.objects.filter(team_id__in=team_ids, opened_on__lte=days[-1])
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=days[0]))
+        .order_by().values("team_id").annotate(**aggregates)
+    }
+    index = {day: i for i, day in enumerate(days)}
+    out = {}
+    for month, per_team in data.dates.items():
+        for team_id, day in per_team.items():
+            if team_id in rows:
+                row, i = rows[team_id], index[day]
+                out[(month, team_id)] = {"awaiting": row[f"awaiting_{i}"], "sustained": row[f"sustained_{i}"]}
+    return out
+
+
+def _imported(team_ids: list[int], months: list[date]) -> dict[tuple, dict[str, tuple[int, int]]]:
+    out: dict[tuple, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for team_id, month, measure, numerator, denominator in ImportedAggregate.objects.filter(
+        team_id__in=team_ids, month__in=months
+    ).values_list("team_id", "month", "measure", "numerator", "denominator"):
+        out[(month, team_id)][measure] = (numerator, denominator)
+    return out
+
+
+def _manager_rows(team_ids: list[int], months: list[date]) -> tuple[list[dict], list[dict]]:
+    """M22 (REP-25): countersigned points of each month per supervisor, and per supervisor's supervisor."""
     entries = ProformaEntry.objects.filter(
-        team_id__in=team_ids, month=month, is_current=True, status=EntryStatus.COUNTERSIGNED
+        team_id__in=team_ids, month__in=months, is_current=True, status=EntryStatus.COUNTERSIGNED
     ).order_by()
     direct = list(
         entries.filter(worker__supervisor__isnull=False)
-        .values("team_id", "worker__supervisor_id", "worker__supervisor__first_name", "worker__supervisor__surname")
+        .values("month", "team_id", "worker__supervisor_id", "worker__supervisor__first_name",
+                "worker__supervisor__surname")
         .annotate(points=Sum("total_points"), workers=Count("worker_id", distinct=True))
     )
     through = list(
         entries.filter(worker__supervisor__supervisor__isnull=False)
         .values(
-            "team_id", "worker__supervisor__supervisor_id", "worker__supervisor__supervisor__first_name",
+            "month", "team_id", "worker__supervisor__supervisor_id", "worker__supervisor__supervisor__first_name",
             "worker__supervisor__supervisor__surname",
         )
         .annotate(points=Sum("total_points"), workers=Count("worker_id", distinct=True))
@@ -225,23 +230,66 @@ def _manager_rows(team_ids: list[int], month: date) -> tuple[list[dict], list[di
     return direct, through
 
 
-class MonthData:
-    """Everything one month needs for some teams: a fixed number of queries whatever the teams or workers."""
+@dataclass
+class MonthInputs:
+    """Each month's team policies and snapshot dates: all the grouped statements need."""
 
-    def __init__(self, team_ids: Sequence[int], month: date, extra_thresholds: frozenset[int] = frozenset(),
-                 window: tuple[date, date] | None = None):
-        self.month = month
+    params: dict[date, dict[int, TeamParams]]
+    dates: dict[date, dict[int, date]]
+    windows: Windows | None = None
+
+
+class MonthsData:
+    """Everything some months need for some teams: a fixed number of queries whatever the teams, workers or
+    months (each query is grouped by month). `month(m)` gives one month's view for values_for. `windows`
+    (month -> first and last day): the snapshot within those days instead of the month's (a week's report);
+    calendar-month measures still read the month."""
+
+    def __init__(self, team_ids: Sequence[int], months: Sequence[date],
+                 extra_thresholds: frozenset[int] = frozenset(), windows: Windows | None = None):
+        self.months = sorted(set(months))
         self.team_ids = list(team_ids)
-        self.params = team_params(self.team_ids, month) if self.team_ids else {}
-        self.rows = month_rows(self.params, month, window) if self.params else None
+        self.params = team_params_months(self.team_ids, self.months) if self.team_ids and self.months else {}
+        present = sorted({t for per_team in self.params.values() for t in per_team})
+        self.rows = (MonthInputs(self.params, snapshot_dates_months(present, self.months, windows), windows)
+                     if present else None)
         if self.rows is not None:
             self.sums, self.bands = _team_sums(self.rows, extra_thresholds)
             self.team_snaps = _team_snapshots(self.rows)
             self.escalations = _escalations(self.rows)
         else:
             self.sums, self.bands, self.team_snaps, self.escalations = {}, {}, {}, {}
-        self.imported = _imported(self.team_ids, month) if self.team_ids else {}
-        self.direct, self.through = _manager_rows(self.team_ids, month) if self.team_ids else ([], [])
+        self.imported = _imported(self.team_ids, self.months) if self.params else {}
+        self.direct, self.through = _manager_rows(self.team_ids, self.months) if self.params else ([], [])
+
+    def month(self, month: date) -> MonthData:
+        def of(by_slot: dict) -> dict:
+            return {t: v for (m, t), v in by_slot.items() if m == month}
+
+        return MonthData(
+            month=month, params=self.params.get(month, {}),
+            dates=self.rows.dates.get(month, {}) if self.rows else {},
+            sums=of(self.sums), bands=of(self.bands), team_snaps=of(self.team_snaps),
+            escalations=of(self.escalations), imported=of(self.imported),
+            direct=[r for r in self.direct if r["month"] == month],
+            through=[r for r in self.through if r["month"] == month],
+        )
+
+
+@dataclass
+class MonthData:
+    """One month of MonthsData, by team id: what values_for reads."""
+
+    month: date
+    params: dict[int, TeamParams]
+    dates: dict[int, date]
+    sums: dict[int, dict]
+    bands: dict[int, dict[str, int]]
+    team_snaps: dict[int, dict]
+    escalations: dict[int, dict[str, int]]
+    imported: dict[int, dict[str, tuple[int, int]]]
+    direct: list[dict]
+    through: list[dict]
 
 
 # ============================================================================ combining and formatting
@@ -260,7 +308,7 @@ class _Pool:
         self.params = [data.params[t] for t in team_ids if t in data.params]
         self.team_ids = [p.team_id for p in self.params]
         self.sums = [data.sums[t] for t in self.team_ids if t in data.sums]
-        self.dates = [data.rows.dates[t] for t in self.team_ids if data.rows and t in data.rows.dates]
+        self.dates = [data.dates[t] for t in self.team_ids if t in data.dates]
         self.snapshot_on = max(self.dates) if self.dates else None
         # rows to count: snapshot rows, or pro-formas standing in for workers without one (REPORTS 1.1)
         self.no_rows = not any(r.get("rows") for r in self.sums)
@@ -561,7 +609,8 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
 def measure_workers(scope: Scope, month: date, measure: str, threshold: int | None = None,
                     window: tuple[date, date] | None = None) -> list[dict]:
     """The worker rows behind a count (the drill-down): initials, team, cases and WTE, ordered by team and
-    initials. M04 / M05 / M09 need the threshold; M17 lists managers holding cases; M15 the absent holders."""
+    initials. M04 / M05 / M09 need the threshold; M17 lists managers holding cases; M15 the absent holders.
+    `window` (first, last day): the snapshot within those days instead of the month's."""
     team_ids = scope.team_ids()
     params = team_params(team_ids, month)
     data = month_rows(params, month, window) if params else None
@@ -578,8 +627,8 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
     else:
         raise ValueError(f"There is no worker list for this measure ({measure}).")
     rows = data.rows.filter(condition).order_by("team__code", "worker__surname", "worker__first_name").values(
-        "worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases", "allocated_children",
-        "wte",
+        "worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases",
+        "allocated_children", "wte",
     )
     return [
         {"worker_id": r["worker_id"],
@@ -591,19 +640,33 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
 
 
 def measures_for(scope: Scope, months: Sequence[date]) -> list[MeasureValue]:
-    """Every measure for one scope and each month (trends): a fixed number of queries per month."""
+    """Every measure for one scope and each month (trends): a fixed number of queries whatever the months."""
     team_ids = scope.team_ids()
+    data = MonthsData(team_ids, months)
     out: list[MeasureValue] = []
     for month in months:
-        out += values_for(MonthData(team_ids, month), scope, team_ids)
+        out += values_for(data.month(month), scope, team_ids)
     return out
+
+
+def measures_with_teams(scope: Scope, months: Sequence[date], team_ids: Sequence[int]
+                        ) -> tuple[list[MeasureValue], dict[int, list[MeasureValue]]]:
+    """measures_for(scope, months) and measures_by_team(team_ids, last month) from one load: a dashboard's
+    cards and trends and its table of teams share the same grouped queries."""
+    scope_ids = scope.team_ids()
+    data = MonthsData(sorted({*scope_ids, *team_ids}), months)
+    out: list[MeasureValue] = []
+    for month in months:
+        out += values_for(data.month(month), scope, scope_ids)
+    last = data.month(months[-1])
+    return out, {t: values_for(last, Scope("team", t, last.params[t].name), [t]) for t in team_ids if t in last.params}
 
 
 def measures_by_team(team_ids: Sequence[int], month: date,
                      window: tuple[date, date] | None = None) -> dict[int, list[MeasureValue]]:
     """Per-team rows of a table: the same queries once for all the teams, then each team's own figures.
     `window` (first, last day): the snapshot within those days instead of the month's (a week's report)."""
-    data = MonthData(team_ids, month, window=window)
+    data = MonthsData(team_ids, [month], windows={month: window} if window else None).month(month)
     return {
         t: values_for(data, Scope("team", t, data.params[t].name), [t]) for t in team_ids if t in data.params
     }
@@ -613,4 +676,4 @@ def measures_on(scope: Scope, month: date, window: tuple[date, date]) -> list[Me
     """Every measure for one scope from the snapshot in `window` (a week's), calendar-month measures of
     `month`: the weekly report and the quarter block's "w/e" column."""
     team_ids = scope.team_ids()
-    return values_for(MonthData(team_ids, month, window=window), scope, team_ids)
+    return values_for(MonthsData(team_ids, [month], windows={month: window}).month(month), scope, team_ids)

@@ -1,8 +1,10 @@
-"""Who is counted, in the database (REPORTS 1.2): the snapshot rows of a month with per-row flags for the
+"""Who is counted, in the database (REPORTS 1.2): the snapshot rows of some months with per-row flags for the
 population, long absence, ASYE status, supervision and countersigning. Per-team policy parameters are
-resolved once per team (TeamParams) and injected with Case(When(team_id…)) so no figure loops over rows."""
+resolved once per team and month (TeamParams) and injected as IN lists of team ids (teams_where), so no
+figure loops over rows and the SQL does not grow one expression per team."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,6 +18,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
@@ -32,10 +35,10 @@ from workload.models import (
     Absence,
     CaseloadSnapshot,
     Position,
+    SchemeVersion,
     SnapshotKind,
     Team,
     TeamPolicy,
-    TeamScheme,
 )
 from workload.workdays import bank_holidays, month_end
 
@@ -80,69 +83,139 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def team_params(team_ids: list[int], month: date) -> dict[int, TeamParams]:
-    """Three queries whatever the number of teams: teams, their policies and their schemes up to the month."""
-    teams = {t.pk: t for t in Team.objects.filter(pk__in=team_ids)}
-    policies: dict[int, TeamPolicy] = {}
-    for policy in TeamPolicy.objects.filter(team_id__in=team_ids, valid_from__lte=month).select_related(
+def team_params_months(team_ids: list[int], months: list[date]) -> dict[date, dict[int, TeamParams]]:
+    """Each month's TeamParams, in three queries whatever the number of teams or months: teams with their
+    scheme assignments up to the last month (no scheme JSON), their policies, then the data of only the scheme
+    versions in force, each version once (its band labels for M20)."""
+    last = max(months)
+    policies: dict[int, list[TeamPolicy]] = defaultdict(list)  # newest first
+    for policy in TeamPolicy.objects.filter(team_id__in=team_ids, valid_from__lte=last).select_related(
         "preset"
     ).order_by("team_id", "-valid_from"):
-        policies.setdefault(policy.team_id, policy)
-    schemes: dict[int, TeamScheme] = {}
-    for scheme in TeamScheme.objects.filter(team_id__in=team_ids, valid_from__lte=month).select_related(
-        "scheme_version"
-    ).order_by("team_id", "-valid_from"):
-        schemes.setdefault(scheme.team_id, scheme)
-    params = {}
-    for pk, team in teams.items():
-        scheme = schemes.get(pk)
-        slug = scheme.scheme_version.slug if scheme else ""
-        tables = scheme.scheme_version.tables() if scheme else None
-        policy = policies.get(pk)
-        if policy is None:
-            params[pk] = TeamParams(pk, team.code, team.name, warrington=slug.startswith(WARRINGTON_PREFIX),
-                                    tables=tables)
-            continue
-        s = policy.settings()
-        dp = s.get("average_dp") or {}
-        params[pk] = TeamParams(
-            team_id=pk,
-            code=team.code,
-            name=team.name,
-            average_basis=s.get("average_basis", "fte"),
-            threshold_basis=s.get("threshold_basis", "pro_rata"),
-            dp_team=int(dp.get("team", 1)),
-            dp_aggregate=int(dp.get("aggregate", 1)),
-            target=_decimal(s.get("target_high")),
-            care_leavers=bool(s.get("care_leavers")),
-            case_basis=s.get("case_basis", "A") if s.get("care_leavers") else "A",
-            include_aqp=bool(s.get("include_aqp")),
-            thresholds=tuple(sorted({int(n) for n in s.get("reporting_thresholds") or []})),
-            asye_limit=None if s.get("asye_limit_cases") is None else int(s["asye_limit_cases"]),
-            warrington=slug.startswith(WARRINGTON_PREFIX),
-            tables=tables,
-            team_type=policy.team_type,
-        )
-    return params
+        policies[policy.team_id].append(policy)
+    teams: dict[int, tuple[str, str]] = {}
+    schemes: dict[int, list[tuple[date, int, str]]] = defaultdict(list)  # newest first
+    for pk, code, name, valid_from, version_id, slug in (
+        Team.objects.filter(pk__in=team_ids)
+        # LEFT JOIN: a team with no assignment yet still has a row (NULLs)
+        .annotate(assigned=FilteredRelation("scheme_assignments",
+                                            condition=Q(scheme_assignments__valid_from__lte=last)))
+        .order_by("pk", "-assigned__valid_from")
+        .values_list("pk", "code", "name", "assigned__valid_from", "assigned__scheme_version_id",
+                     "assigned__scheme_version__slug")
+    ):
+        teams[pk] = (code, name)
+        if valid_from is not None:
+            schemes[pk].append((valid_from, version_id, slug))
+
+    def in_force(rows, month, when=lambda r: r[0]):
+        return next((r for r in rows if when(r) <= month), None)
+
+    chosen = {(m, pk): in_force(schemes.get(pk, ()), m) for m in months for pk in teams}
+    needed = {c[1] for c in chosen.values() if c is not None}
+    tables = {v.pk: v.tables() for v in SchemeVersion.objects.filter(pk__in=needed)} if needed else {}
+    settings_of: dict[int, dict] = {}  # one merge per policy row, shared by the months it covers
+    out: dict[date, dict[int, TeamParams]] = {}
+    for month in months:
+        params = out[month] = {}
+        for pk, (code, name) in teams.items():
+            scheme = chosen[(month, pk)]
+            slug = scheme[2] if scheme else ""
+            table = tables.get(scheme[1]) if scheme else None
+            policy = in_force(policies.get(pk, ()), month, when=lambda p: p.valid_from)
+            if policy is None:
+                params[pk] = TeamParams(pk, code, name, warrington=slug.startswith(WARRINGTON_PREFIX), tables=table)
+                continue
+            s = settings_of.get(policy.pk)
+            if s is None:
+                s = settings_of[policy.pk] = policy.settings()
+            dp = s.get("average_dp") or {}
+            params[pk] = TeamParams(
+                team_id=pk,
+                code=code,
+                name=name,
+                average_basis=s.get("average_basis", "fte"),
+                threshold_basis=s.get("threshold_basis", "pro_rata"),
+                dp_team=int(dp.get("team", 1)),
+                dp_aggregate=int(dp.get("aggregate", 1)),
+                target=_decimal(s.get("target_high")),
+                care_leavers=bool(s.get("care_leavers")),
+                case_basis=s.get("case_basis", "A") if s.get("care_leavers") else "A",
+                include_aqp=bool(s.get("include_aqp")),
+                thresholds=tuple(sorted({int(n) for n in s.get("reporting_thresholds") or []})),
+                asye_limit=None if s.get("asye_limit_cases") is None else int(s["asye_limit_cases"]),
+                warrington=slug.startswith(WARRINGTON_PREFIX),
+                tables=table,
+                team_type=policy.team_type,
+            )
+    return out
 
 
-def snapshot_dates(team_ids: list[int], month: date, window: tuple[date, date] | None = None) -> dict[int, date]:
-    """The monthly snapshot of each team (REPORTS 1.1): its month-end snapshot if there is one, else its last
-    weekly snapshot in the month. One query; the choice runs over at most a handful of dates per team.
-    `window` (first, last day) replaces the month's days: a week's snapshot for the weekly report and the
-    quarter block's "w/e" column (reporting/documents)."""
+def team_params(team_ids: list[int], month: date) -> dict[int, TeamParams]:
+    """One month's TeamParams (team_params_months for a single month)."""
+    return team_params_months(team_ids, [month])[month]
+
+
+Windows = dict[date, tuple[date, date]]  # month -> (first, last day) of the snapshot searched instead of its days
+
+
+def counted_range(month: date, windows: Windows | None = None) -> tuple[date, date]:
+    """The days a month's snapshot is searched in: the month's, or the window given for it (a week's report and
+    the quarter block's "w/e" column, reporting/documents). The pro-forma fallback looks in the same days."""
+    return (windows or {}).get(month) or (month, month_end(month))
+
+
+def snapshot_dates_months(team_ids: list[int], months: list[date],
+                          windows: Windows | None = None) -> dict[date, dict[int, date]]:
+    """The monthly snapshot of each team in each month (REPORTS 1.1): its month-end snapshot if there is one,
+    else its last weekly snapshot in the month (or in the month's window). One query for all the months; the
+    choice runs over at most a handful of dates per team and month."""
+    ranges = {m: counted_range(m, windows) for m in set(months)}
     rows = (
-        CaseloadSnapshot.objects.filter(team_id__in=team_ids, taken_on__range=window or (month, month_end(month)))
+        CaseloadSnapshot.objects.filter(team_id__in=team_ids)
+        .filter(reduce(or_, (Q(taken_on__range=r) for r in ranges.values())))
         .order_by()
         .values_list("team_id", "taken_on", "kind")
         .distinct()
     )
-    best: dict[int, tuple[bool, date]] = {}
+    best: dict[tuple[date, int], tuple[bool, date]] = {}
     for team_id, taken_on, kind in rows:
         key = (kind == SnapshotKind.MONTH_END, taken_on)
-        if team_id not in best or key > best[team_id]:
-            best[team_id] = key
-    return {team_id: key[1] for team_id, key in best.items()}
+        for month in ([taken_on.replace(day=1)] if not windows else
+                      [m for m, (lo, hi) in ranges.items() if lo <= taken_on <= hi]):
+            slot = (month, team_id)
+            if slot not in best or key > best[slot]:
+                best[slot] = key
+    out: dict[date, dict[int, date]] = {m: {} for m in months}
+    for (month, team_id), key in sorted(best.items()):
+        out[month][team_id] = key[1]
+    return out
+
+
+def snapshot_dates(team_ids: list[int], month: date, window: tuple[date, date] | None = None) -> dict[int, date]:
+    return snapshot_dates_months(team_ids, [month], {month: window} if window else None)[month]
+
+
+def pairs_q(dates: dict[date, dict[int, date]]) -> Q:
+    """(team, snapshot date) pairs as one OR per distinct date with an IN list of its teams: small to build and
+    compile whatever the number of teams (teams of an authority share their snapshot dates)."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for per_team in dates.values():
+        for team_id, day in per_team.items():
+            by_day[day].append(team_id)
+    return reduce(or_, (Q(taken_on=day, team_id__in=sorted(ids)) for day, ids in sorted(by_day.items())))
+
+
+def teams_where(params: dict[date, dict[int, TeamParams]], test) -> Q:
+    """The rows of (month, team) pairs whose policy passes `test`, as IN lists over the row's month `m`; months
+    with the same teams share one term, so a policy that never changes is one `team_id IN (…)`."""
+    groups: dict[tuple[int, ...], list[date]] = defaultdict(list)
+    for month, per_team in params.items():
+        groups[tuple(sorted(t for t, p in per_team.items() if test(p)))].append(month)
+    if len(groups) == 1:
+        return Q(team_id__in=next(iter(groups)))
+    terms = [Q(m__in=months, team_id__in=ids) for ids, months in groups.items() if ids]
+    return reduce(or_, terms) if terms else Q(team_id__in=[])
 
 
 # ---- working days in SQL: the long-absence test of supervision.rules.long_absent as an Exists ----------
@@ -220,13 +293,15 @@ def long_absence_exists(holidays: list[date], on=None):
 
 @dataclass
 class MonthRows:
-    """The month's snapshot rows for some teams, annotated, and the Q objects that pick each population."""
+    """The snapshot rows of some months for some teams, annotated with the row's month `m`, and the Q objects
+    that pick each population."""
 
-    month: date
-    params: dict[int, TeamParams]
-    dates: dict[int, date]
+    months: list[date]
+    params: dict[date, dict[int, TeamParams]]
+    dates: dict[date, dict[int, date]]
     rows: object  # QuerySet[CaseloadSnapshot], flagged
     fallback: object  # QuerySet[ProformaEntry] with the snapshot's columns, flagged (workers with no snapshot)
+    pro_rata: Q
     available: Q
     main: Q
     care_leaver: Q
@@ -237,87 +312,112 @@ class MonthRows:
 
     def limit(self, n: int):
         """N, or N × WTE for teams whose preset counts "more than N" pro rata (REPORTS 1.3)."""
-        pro_rata = [t for t, p in self.params.items() if p.threshold_basis == "pro_rata"]
         return Case(
-            When(team_id__in=pro_rata, then=Value(Decimal(n)) * F("wte")),
+            When(self.pro_rata, then=Value(Decimal(n)) * F("wte")),
             default=Value(Decimal(n)),
             output_field=DecimalField(max_digits=9, decimal_places=3),
         )
 
 
-def month_rows(params: dict[int, TeamParams], month: date, window: tuple[date, date] | None = None) -> MonthRows | None:
-    """The rows each team's figures read: its monthly snapshot's rows, and, for a worker with no snapshot in
-    the month, their countersigned pro-forma's counts (REPORTS 1.1 "Fallback", REP-18). One query for the
-    snapshot dates; the rows are lazy querysets with the same columns and flags. `window` (first, last day):
-    the snapshot within those days instead of the month's (reporting/documents: a week's report)."""
-    if not params:
+def month_rows(params: dict[int, TeamParams], month: date,
+               window: tuple[date, date] | None = None) -> MonthRows | None:
+    """One month's rows (months_rows for a single month); `window`: the snapshot within those days instead."""
+    return months_rows({month: params}, {month: window} if window else None) if params else None
+
+
+def months_rows(params: dict[date, dict[int, TeamParams]], windows: Windows | None = None) -> MonthRows | None:
+    """The rows each team's figures read in each month: its monthly snapshot's rows, and, for a worker with no
+    snapshot in the month, their countersigned pro-forma's counts (REPORTS 1.1 "Fallback", REP-18). One query
+    for the snapshot dates of all the months; the rows are lazy querysets with the same columns and flags,
+    each row carrying its month `m` and month end `m_end`, so one grouped query serves every month.
+
+    Per-team policy enters as IN lists of team ids (one per distinct set of teams, see teams_where), never as
+    one expression per team, so the SQL is as quick to build for 100 teams as for one."""
+    months = sorted(params)
+    ids = sorted({t for per_team in params.values() for t in per_team})
+    if not ids:
         return None
-    dates = snapshot_dates(list(params), month, window)
-    end = month_end(month)
-    holidays = _holidays_between(min([*dates.values(), end]).year - 1, end.year + 1)
-    ids = list(params)
-    aqp = [t for t in ids if params[t].include_aqp]
-    warrington = [t for t in ids if params[t].warrington]
-    care_leavers = [t for t in ids if params[t].care_leavers]
-    basis_b = [t for t in ids if params[t].case_basis == "B"]
-    year_before = {d: _year_before(d) for d in {*dates.values(), end}}
+    dates = snapshot_dates_months(ids, months, windows)
+    ends = {m: month_end(m) for m in months}
+    ranges = {m: counted_range(m, windows) for m in months}
+    all_dates = {d for per_team in dates.values() for d in per_team.values()}
+    holidays = _holidays_between(min([*all_dates, *ends.values()]).year - 1, max(ends.values()).year + 1)
+    aqp = teams_where(params, lambda p: p.include_aqp)
+    warrington = teams_where(params, lambda p: p.warrington)
+    care_leavers = teams_where(params, lambda p: p.care_leavers)
+    basis_b = teams_where(params, lambda p: p.case_basis == "B")
+    pro_rata = teams_where(params, lambda p: p.threshold_basis == "pro_rata")
+    year_before = {d: _year_before(d) for d in {*all_dates, *ends.values()}}
     snapshots = (
-        CaseloadSnapshot.objects.filter(reduce(or_, (Q(team_id=t, taken_on=d) for t, d in dates.items())))
-        if dates else CaseloadSnapshot.objects.none()
+        CaseloadSnapshot.objects.filter(pairs_q(dates)) if all_dates else CaseloadSnapshot.objects.none()
+    ).annotate(
+        m=Case(*[When(taken_on__range=r, then=Value(m)) for m, r in ranges.items()], output_field=DateField()),
     )
     fallback = (
-        ProformaEntry.objects.filter(team_id__in=ids, month=month, is_current=True, status=EntryStatus.COUNTERSIGNED)
-        .filter(~Exists(CaseloadSnapshot.objects.filter(worker_id=OuterRef("worker_id"),
-                                                        taken_on__range=window or (month, end))))
+        ProformaEntry.objects.filter(team_id__in=ids, month__in=months, is_current=True,
+                                     status=EntryStatus.COUNTERSIGNED)
+        .annotate(m=F("month"), m_end=Case(*[When(month=m, then=Value(end)) for m, end in ends.items()],
+                                           output_field=DateField()),
+                  w_start=Case(*[When(month=m, then=Value(r[0])) for m, r in ranges.items()],
+                               output_field=DateField()),
+                  w_end=Case(*[When(month=m, then=Value(r[1])) for m, r in ranges.items()],
+                             output_field=DateField()))
+        .filter(~Exists(CaseloadSnapshot.objects.filter(worker_id=OuterRef("worker_id"), taken_on__gte=OuterRef("w_start"),
+                                                        taken_on__lte=OuterRef("w_end"))))
         .annotate(  # the snapshot's columns, from the pro-forma (counted on the month's last day)
-            taken_on=Value(end, output_field=DateField()),
+            taken_on=F("m_end"),
             allocated_children=F("children_count"),
             coworked_children=Value(0, output_field=IntegerField()),
             awaiting_allocation_children=Value(0, output_field=IntegerField()),
         )
     )
+    snapshots = snapshots.annotate(
+        m_end=Case(*[When(taken_on__range=ranges[m], then=Value(end)) for m, end in ends.items()],
+                   output_field=DateField()),
+    )
     practitioner = (
         Q(worker__position__in=PRACTITIONERS)
-        | Q(worker__position=Position.SWA, team_id__in=aqp)
-        | Q(worker__position=Position.PRACTICE_MANAGER, team_id__in=warrington)
+        | (Q(worker__position=Position.SWA) & aqp)
+        | (Q(worker__position=Position.PRACTICE_MANAGER) & warrington)
     )
     available = practitioner & Q(long_absent=False)
-    care_leaver = Q(team_id__in=care_leavers)
+    care_leaver = care_leavers
     asye = (
         Q(worker__asye_start__lte=F("taken_on"))
         & (Q(worker__asye_start__gt=F("asye_after")) | Q(worker__asye_completed__gt=F("taken_on")))
     ) | Q(worker__position=Position.ASYE, worker__asye_start__isnull=True)
     manager = Q(worker__position=Position.TEAM_MANAGER) | (
-        Q(worker__position=Position.PRACTICE_MANAGER) & ~Q(team_id__in=warrington)
+        Q(worker__position=Position.PRACTICE_MANAGER) & ~warrington
     )
 
     def flagged(rows):
         rows = rows.order_by().annotate(
             long_absent=long_absence_exists(holidays),
             absent_all_month=Exists(
-                Absence.objects.filter(worker_id=OuterRef("worker_id"), start__lte=month).filter(
-                    Q(actual_return__isnull=True) | Q(actual_return__gt=end)
+                Absence.objects.filter(worker_id=OuterRef("worker_id"), start__lte=OuterRef("m")).filter(
+                    Q(actual_return__isnull=True) | Q(actual_return__gt=OuterRef("m_end"))
                 )
             ),
             supervised=Exists(
                 SupervisionSession.objects.filter(
                     worker_id=OuterRef("worker_id"), held=True, kind=SessionKind.WORKER,
-                    held_on__range=(month, end),
+                    held_on__gte=OuterRef("m"), held_on__lte=OuterRef("m_end"),
                 )
             ),
             countersigned=Exists(
                 ProformaEntry.objects.filter(
-                    worker_id=OuterRef("worker_id"), month=month, is_current=True, status=EntryStatus.COUNTERSIGNED
+                    worker_id=OuterRef("worker_id"), month=OuterRef("m"), is_current=True,
+                    status=EntryStatus.COUNTERSIGNED,
                 )
             ),
             cases=Case(
-                When(team_id__in=basis_b,
+                When(basis_b,
                      then=F("allocated_children") + F("coworked_children") + F("awaiting_allocation_children")),
                 default=F("allocated_children"),
                 output_field=IntegerField(),
             ),
             asye_after=Case(
-                *[When(taken_on=d, then=Value(before)) for d, before in year_before.items()],
+                *[When(taken_on=d, then=Value(before)) for d, before in sorted(year_before.items())],
                 output_field=DateField(),
             ),
         )
@@ -333,18 +433,19 @@ def month_rows(params: dict[int, TeamParams], month: date, window: tuple[date, d
             is_asye=Case(When(asye, then=Value(True)), default=Value(False), output_field=BooleanField()),
             entry_band=Subquery(
                 ProformaEntry.objects.filter(
-                    worker_id=OuterRef("worker_id"), month=month, is_current=True,
+                    worker_id=OuterRef("worker_id"), month=OuterRef("m"), is_current=True,
                     status=EntryStatus.COUNTERSIGNED,
                 ).values("band")[:1]
             ),
         )
 
     return MonthRows(
-        month=month,
+        months=months,
         params=params,
         dates=dates,
         rows=flagged(snapshots),
         fallback=flagged(fallback),
+        pro_rata=pro_rata,
         available=available,
         main=available & ~care_leaver,
         care_leaver=available & care_leaver,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from reporting.measures.compute import MonthData, values_for
+from reporting.measures.compute import MonthsData, values_for
 from reporting.measures.inputs import team_params
 from reporting.measures.scope import AUTHORITY, Scope
 from reporting.measures.values import NOT_STARTED, OK, MeasureValue, rag_average
@@ -53,19 +53,23 @@ def _pick(values: list[MeasureValue], row: TrendRow) -> MeasureValue | None:
 
 
 def trend_table(rows: Sequence[TrendRow], month: date) -> list[TrendLine]:
-    """One line per configured row; month data is shared between rows with the same teams and N."""
+    """One line per configured row; the 12 months' data is loaded once (one set of grouped queries) per
+    distinct teams and N, and shared between rows with the same teams and N."""
     months = tuple(add_months(month, -k) for k in range(11, -1, -1))
+    loaded: dict[tuple, MonthsData] = {}
     cache: dict[tuple, list[MeasureValue]] = {}
     lines = []
     for row in rows:
         scope, ids = _row_scope(row, month)
         extra = frozenset({row.threshold}) if row.threshold is not None else frozenset()
+        if (tuple(ids), extra) not in loaded:
+            loaded[(tuple(ids), extra)] = MonthsData(ids, months, extra)
+        data = loaded[(tuple(ids), extra)]
         cells = []
         for m in months:
             key = (tuple(ids), m, extra, scope)
             if key not in cache:
-                cache[key] = values_for(MonthData(ids, m, extra), scope, ids,
-                                        thresholds=extra or None)
+                cache[key] = values_for(data.month(m), scope, ids, thresholds=extra or None)
             cell = _pick(cache[key], row)
             if cell is not None and row.start_month and m < row.start_month:
                 cell = replace(cell, value=None, display="", status=NOT_STARTED, rag="")
