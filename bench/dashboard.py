@@ -9,7 +9,9 @@ authority (GROUP BY ROLLUP), what the headline measures need: headcount, Σ WTE,
 and the workers over their team's threshold pro rata — with the same population (case-holding positions, no
 long absence at the day). The floor covers the snapshot measures only, not the calendar-month ones (supervision,
 countersigned pro-formas, bands, imported aggregates, escalations), so the ratio overstates what the pages
-cost over the work they must do. Nothing here asserts a time: it prints figures.
+cost over the work they must do. A second floor runs the same statement over the 12 month-end snapshots a
+dashboard's trends show (grouped by month, per team and pooled): the 12-month rows and the pages are also given
+as a ratio to it ("× 12-mo"). Nothing here asserts a time: it prints figures.
 """
 from __future__ import annotations
 
@@ -51,6 +53,17 @@ SELECT team_id, COUNT(*), SUM(wte), SUM(allocated_children), MIN(allocated_child
 FROM pop GROUP BY ROLLUP (team_id)
 """
 
+# The same figures for each of the 12 month-end snapshots a dashboard's trends show, per team and month and
+# pooled per month, in one statement: the floor for what the pages and a 12-month measures_for compute.
+FLOOR_12_SQL = (
+    FLOOR_SQL.replace("s.taken_on = %(day)s", "s.taken_on = ANY(%(days)s)")
+    .replace("a.start <= %(day)s - 21", "a.start <= s.taken_on - 21")
+    .replace("a.actual_return > %(day)s", "a.actual_return > s.taken_on")
+    .replace("SELECT s.team_id,", "SELECT s.taken_on, s.team_id,")
+    .replace("SELECT team_id,", "SELECT taken_on, team_id,")
+    .replace("ROLLUP (team_id)", "taken_on, ROLLUP (team_id)")
+)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -89,21 +102,31 @@ def main() -> int:
           f"{CaseloadSnapshot.objects.count()} snapshot rows; month {month:%b %Y} (snapshot {day}); "
           f"median of {args.repeat} after 2 warm-ups")
 
-    def floor():
+    twelve = [add_months(month, -k) for k in range(11, -1, -1)]  # what a dashboard's trends ask for
+    days = sorted(CaseloadSnapshot.objects.filter(kind="month_end", taken_on__gte=twelve[0], taken_on__lte=day)
+                  .order_by().values_list("taken_on", flat=True).distinct())
+
+    def floor(sql=FLOOR_SQL):
         with connection.cursor() as cursor:
-            cursor.execute(FLOOR_SQL, {"day": day, "excluded": list(NOT_IN_POPULATION)})
+            cursor.execute(sql, {"day": day, "days": days, "excluded": list(NOT_IN_POPULATION)})
             return cursor.fetchall()
 
-    times = []
-    for n in range(args.repeat + 2):
-        started = time.perf_counter()
-        rows = floor()
-        if n >= 2:
-            times.append((time.perf_counter() - started) * 1000)
-    floor_ms = median(times)
+    def floor_time(sql):
+        times = []
+        for n in range(args.repeat + 2):
+            started = time.perf_counter()
+            rows = floor(sql)
+            if n >= 2:
+                times.append((time.perf_counter() - started) * 1000)
+        return median(times), rows
+
+    floor_ms, rows = floor_time(FLOOR_SQL)
     total = rows[-1]
     print(f"floor: one SQL query, {len(rows) - 1} team rows + the authority row (average {total[7]} per FTE): "
           f"{floor_ms:.1f} ms")
+    floor12_ms, rows12 = floor_time(FLOOR_12_SQL)
+    print(f"12-month floor: the same over {len(days)} month-end snapshots in one statement, {len(rows12)} rows: "
+          f"{floor12_ms:.1f} ms")
 
     users = get_user_model().objects
     smt = users.filter(groups__name="smt").order_by("pk").first()
@@ -114,7 +137,6 @@ def main() -> int:
     ms, queries, _ = _timed(lambda: measures_for(Scope("authority", None, "Authority"),
                                                  [month.replace(year=month.year - 1)] + [month]), args.repeat)
     figures.append(("measures_for(authority, 2 months)", ms, queries, None))
-    twelve = [add_months(month, -k) for k in range(11, -1, -1)]  # what a dashboard's trends ask for
     ms, queries, _ = _timed(lambda: measures_for(Scope("authority", None, "Authority"), twelve), args.repeat)
     figures.append(("measures_for(authority, 12 months)", ms, queries, None))
     for label, user, url in (("authority page (SMT)", smt, f"/dashboards/?month={month:%Y-%m}"),
@@ -125,10 +147,11 @@ def main() -> int:
         ms, queries, response = _timed(lambda url=url, client=client: client.get(url), args.repeat)
         assert response.status_code == 200, (url, response.status_code)
         figures.append((label, ms, queries, len(response.content)))
-    print(f"{'what':<40} {'median ms':>10} {'× floor':>8} {'queries':>8} {'KB':>7}")
+    print(f"{'what':<40} {'median ms':>10} {'× floor':>8} {'× 12-mo':>8} {'queries':>8} {'KB':>7}")
     for label, ms, queries, size in figures:
         kb = f"{size / 1024:7.1f}" if size else "      –"
-        print(f"{label:<40} {ms:10.1f} {ms / floor_ms:8.1f} {queries:8d} {kb}")
+        twelve_ratio = f"{ms / floor12_ms:8.1f}" if "12 months" in label or "page" in label else "       –"
+        print(f"{label:<40} {ms:10.1f} {ms / floor_ms:8.1f} {twelve_ratio} {queries:8d} {kb}")
     return 0
 
 
