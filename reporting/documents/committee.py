@@ -54,18 +54,21 @@ def context(*, period: Period) -> dict:
             rows.append({"name": team.name, "type": team_type_label(policies.get(team.pk)),
                          "target": number(target), "cells": [cell(v, notes) for v in values]})
         pooled = measures_for(Scope("service", area.pk, area.name), months)
-        values = [pick([v for v in pooled if v.month == m], "M01") for m in months]
+        values = [_average([v for v in pooled if v.month == m]) for m in months]  # M08 for care-leaver areas
         target = next((v.target for v in values if v is not None and v.target is not None), None)
         groups.append({"area": area.name, "rows": rows,
                        "total": {"target": number(target), "cells": [cell(v, notes) for v in values]}})
     # the 12-month trend per team type and for the authority: configured-on-the-fly trend rows
     types = {}
     for policy in policies.values():
-        target = policy.settings().get("target_high")
-        types[policy.team_type] = (team_type_label(policy), None if target is None else Decimal(str(target)))
-    rows = [TrendRow(measure=MeasureCode.M01, scope_kind=TrendRow.ScopeKind.TEAM_TYPE, team_type=key, label=label,
+        settings = policy.settings()
+        target = settings.get("target_high")
+        # REPORTS (c): "M01 / M08": a care-leaver team type's average is M08 (its M01 has nobody in it)
+        measure = MeasureCode.M08 if settings.get("care_leavers") else MeasureCode.M01
+        types[policy.team_type] = (team_type_label(policy), None if target is None else Decimal(str(target)), measure)
+    rows = [TrendRow(measure=measure, scope_kind=TrendRow.ScopeKind.TEAM_TYPE, team_type=key, label=label,
                      target=target)
-            for key, (label, target) in sorted(types.items(), key=lambda item: item[1][0])]
+            for key, (label, target, measure) in sorted(types.items(), key=lambda item: item[1][0])]
     rows.append(TrendRow(measure=MeasureCode.M01, scope_kind=TrendRow.ScopeKind.AUTHORITY, label="Whole authority"))
     trend_notes = Notes()
     trend = []

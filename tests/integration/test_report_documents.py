@@ -303,3 +303,19 @@ def test_render_html_is_the_pdfs_html_without_the_pdf_step(example):
     assert '<body class="landscape">' in html
     assert '<link rel="stylesheet" href="/static/css/reports-print.css">' in html
     assert html == render_pdf(ReportKind.SMT_WEEKLY, "2025-W05").html
+
+
+def test_care_leaver_team_is_marked_basis_b_and_trended_on_its_own_average(example):
+    """REPORTS (d) "Children allocated (basis B marked 'B')"; (c) the committee's averages are M01 / M08."""
+    from tests.integration.test_measures_seeds import add_rows, team_on
+    from workload.models import Position
+
+    leavers = team_on("CL", "PERF_2017", "care_leavers", example.da1.service_area, "Care Leavers")
+    # basis B: allocated + co-worked + awaiting: 23 and 27, 50 children over 2 FTE = 25 (PERF_2017: whole numbers)
+    add_rows(leavers, date(2025, 1, 31), [20, 24], position=Position.PERSONAL_ADVISER, coworked_children=2,
+             awaiting_allocation_children=1)
+    weekly = text_of(render_pdf(ReportKind.SMT_WEEKLY, "2025-W05"))
+    assert "2.00 2 50 B 25" in weekly
+    assert '"B" after children allocated: the team counts allocated, co-worked and awaiting-allocation' in weekly
+    committee = text_of(render_pdf(ReportKind.COMMITTEE, "2025-Q1"))
+    assert re.search(r"Care Leavers (– b ){9}25 Red – b – b 22", committee), committee
