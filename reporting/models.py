@@ -136,6 +136,27 @@ class QuarterlyReturn(models.Model):
         return f"{self.team} {self.quarter} ({self.get_state_display()})"
 
 
+class CommitteeNarrative(models.Model):
+    """The committee report's narrative for one quarter, authority-wide (REPORTS (c) "Quarterly committee report",
+    S002 §1–3): written by a head of service (or an administrator) before the report is issued. Without it the
+    report is only a draft. Every save is an AuditEvent (reporting/committee_services.py)."""
+
+    quarter = models.CharField(max_length=7, unique=True, help_text="Calendar quarter key, e.g. 2025-Q1.")
+    background = models.TextField(max_length=8000)
+    main_issues = models.TextField(max_length=8000)
+    future_plans = models.TextField(max_length=8000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               help_text="Who saved it last.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-quarter"]
+
+    def __str__(self) -> str:
+        return f"Committee narrative {self.quarter}"
+
+
 # --- Dashboard inputs and escalations (issue 11). The measures module (reporting/measures/) reads them; ----
 # --- reporting/escalations.py writes Escalation rows from the snapshots. See docs/dashboards.md. ---------
 

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from reporting.committee_services import committee_narrative, narrative_complete
+from reporting.documents.quarterly_return import late_pack
 from reporting.models import DistributionList, QuarterlyReturn, ReportDelivery, ReportKind, ReportRun
 from reporting.report_services import period_parse, quarter_due_date
 from supervision.notifications import absolute, head_of_service_address, team_manager_addresses
@@ -26,6 +28,7 @@ from workload.models import Team
 from workload.workdays import working_days_after
 
 NO_RECIPIENTS = "No distribution list has addresses for this report, so it was built but not emailed."
+DRAFT_NOT_SENT = "This committee report is a draft (its narrative is not written), so it was not emailed."
 EMAIL_FAILED = "The email could not be sent ({error}); it will be tried again."
 
 
@@ -76,10 +79,7 @@ def run_targets(run: ReportRun) -> list[Target]:
                          head_of_service_address(team)} - {""})
         if copies:
             targets.append(Target("Team managers, service manager and head of service", tuple(copies)))
-        pack = ReportRun.objects.filter(kind=ReportKind.AUTHORITY_PACK, period_key=run.period_key,
-                                        team__isnull=True).exclude(emailed_at=None).first()
-        approved_at = QuarterlyReturn.objects.filter(run=run).values_list("approved_at", flat=True).first()
-        if pack is not None and approved_at is not None and approved_at > pack.emailed_at:
+        if late_pack(QuarterlyReturn.objects.filter(run=run).first()) is not None:  # the PDF says "Late" too
             pack_list = _list_for(ReportKind.AUTHORITY_PACK, None)
             if pack_list is not None and list_addresses(pack_list):
                 targets.append(Target(pack_list.name, tuple(list_addresses(pack_list)), late=True))
@@ -126,6 +126,9 @@ def report_run_email(*, run_id: int) -> int:
     run = ReportRun.objects.select_related("team", "team__service_area", "team__service_manager",
                                            "team__service_area__head_of_service").get(pk=run_id)
     if run.emailed_at is not None or not run.sha256:
+        return 0
+    if run.kind == ReportKind.COMMITTEE and not narrative_complete(committee_narrative(run.period_key)):
+        ReportRun.objects.filter(pk=run_id).update(error=DRAFT_NOT_SENT)  # a draft is never issued as final
         return 0
     targets = run_targets(run)
     if not targets:

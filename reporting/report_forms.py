@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from reporting.committee_services import ISSUE_ONLY_COMMITTEE, NARRATIVE_FIELDS
 from reporting.models import DistributionList, ReportKind, ReportRun
 from reporting.report_services import GENERATE_KINDS, period_parse
 from workload.access import teams_for_user
@@ -63,8 +64,13 @@ class ReportGenerateForm(forms.Form):
     kind = forms.ChoiceField(label="Report", choices=[(k.value, k.label) for k in GENERATE_KINDS],
                              widget=forms.Select(attrs=SELECT))
     period = forms.CharField(label="Period", max_length=10, widget=forms.TextInput(attrs=TEXT),
-                             help_text="A quarter such as 2025-Q3 for the pack, a week such as 2025-W41 for the "
-                                       "weekly report, a month such as 2025-11 for the monthly edition.")
+                             help_text="A quarter such as 2025-Q3 for the pack and the committee report, a week "
+                                       "such as 2025-W41 for the weekly report, a month such as 2025-11 for the "
+                                       "monthly edition.")
+    issue = forms.BooleanField(label="Issue it: email the committee report to its list", required=False,
+                               widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                               help_text="Committee report only, once its narrative is written. Without this it is "
+                                         "built and stored, not emailed.")
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +86,21 @@ class ReportGenerateForm(forms.Form):
                 self.add_error("period", exc)
             else:
                 cleaned["period"] = period.key
+        if cleaned.get("issue") and kind and kind != ReportKind.COMMITTEE:
+            self.add_error("issue", ISSUE_ONLY_COMMITTEE)
         return cleaned
+
+
+class CommitteeNarrativeForm(forms.Form):
+    """The committee report's three narrative sections (S002 §1–3); each is required."""
+
+    background = forms.CharField(label=dict(NARRATIVE_FIELDS)["background"], max_length=8000,
+                                 widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
+    main_issues = forms.CharField(label=dict(NARRATIVE_FIELDS)["main_issues"], max_length=8000,
+                                  widget=forms.Textarea(attrs={**TEXT, "rows": 8}),
+                                  help_text="Printed above the tables of average caseloads and their trend.")
+    future_plans = forms.CharField(label=dict(NARRATIVE_FIELDS)["future_plans"], max_length=8000,
+                                   widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
 
 
 class AddressesField(forms.CharField):

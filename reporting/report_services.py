@@ -19,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from reporting.committee_services import committee_check_issuable, committee_check_ready
 from reporting.models import QuarterlyReturn, ReportKind, ReportRun
 from reporting.periods import MONTH, QUARTER, WEEK, Period, parse_period, working_days_before
 from supervision.audit import audit_event_record
@@ -74,9 +75,9 @@ def quarter_reminders_start(quarter: str) -> date:
 
 AUTHORITY_REPORT_ROLES = {Role.SMT, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR}
 # Built on request from the reports page: the authority-wide reports. A team's return is built by its
-# approval only, so an unchecked return is never built as if it were (REP-11); the committee edition waits
-# for its narrative (REPORTS.md (c)).
-GENERATE_KINDS = (ReportKind.AUTHORITY_PACK, ReportKind.SMT_WEEKLY, ReportKind.SMT_MONTHLY)
+# approval only, so an unchecked return is never built as if it were (REP-11); the committee edition once its
+# quarter's last month-end snapshot exists, issued (emailed) only with its narrative (committee_services).
+GENERATE_KINDS = (ReportKind.AUTHORITY_PACK, ReportKind.COMMITTEE, ReportKind.SMT_WEEKLY, ReportKind.SMT_MONTHLY)
 
 
 def report_runs_for_user(user) -> QuerySet[ReportRun]:
@@ -294,8 +295,15 @@ def report_run_request(*, kind: str, period_key: str, team: Team | None = None, 
                        send: bool = False, today: date | None = None) -> ReportRun:
     """Build a report now (reports page, or a dispatcher). One run per kind, period and scope: a run already
     emailed is the archive of what was sent and is never rebuilt; one not yet emailed is rebuilt, so the
-    authority pack lists the returns overdue on its day rather than on an earlier on-request build."""
+    authority pack lists the returns overdue on its day rather than on an earlier on-request build.
+
+    The committee report is refused before its quarter's last month-end snapshot exists, and is emailed
+    (`send`, "issued") only once its narrative is written."""
     period = period_parse(kind, period_key, today=today or timezone.localdate())
+    if kind == ReportKind.COMMITTEE:
+        committee_check_ready(period)  # complete months only (REPORTS.md (c))
+        if send:
+            committee_check_issuable(period=period)  # issued only with its narrative
     run, created = ReportRun.objects.get_or_create(kind=kind, period_key=period.key, team=team,
                                                    defaults={"requested_by": requested_by})
     run = ReportRun.objects.select_for_update().get(pk=run.pk)

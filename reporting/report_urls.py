@@ -25,6 +25,7 @@ urlpatterns = [
     path("runs/<int:pk>/download/<str:what>/", views.run_download_view, name="run-download"),
     path("returns/<int:team_id>/<quarter:quarter>/", views.return_detail_view, name="return-detail"),
     path("returns/<int:team_id>/<quarter:quarter>/preview.pdf", views.return_preview_view, name="return-preview"),
+    path("committee/<quarter:quarter>/narrative/", views.committee_narrative_view, name="committee-narrative"),
     path("lists/", views.distribution_list_view, name="list-index"),
     path("lists/<int:pk>/", views.distribution_list_view, name="list-edit"),
     path("lists/<int:pk>/delete/", views.distribution_list_delete_view, name="list-delete"),

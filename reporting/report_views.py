@@ -15,9 +15,20 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reporting.committee_services import (
+    NARRATIVE_FIELDS,
+    can_write_narrative,
+    committee_month_end_exists,
+    committee_narrative,
+    committee_narrative_history,
+    committee_narrative_save,
+    committee_period,
+)
 from reporting.models import DistributionList, QuarterlyReturn, ReportRun
+from reporting.periods import Period
 from reporting.report_deliveries import run_filename
 from reporting.report_forms import (
+    CommitteeNarrativeForm,
     DistributionListForm,
     ReportGenerateForm,
     ReportRunFilter,
@@ -117,8 +128,10 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
     quarter = quarter_key(today)
     returns = (QuarterlyReturn.objects.filter(quarter=quarter, team__in=teams_for_user(request.user).values("pk"))
                .select_related("team").order_by("team__name"))
+    ended = Period.quarter_of(today).previous()  # the committee writes about the quarter just ended
     return render(request, "reporting/reports/report_list.html", {
         "filter": filterset, "table": table, "can_generate": can_generate_reports(request.user),
+        "can_write_narrative": can_write_narrative(request.user), "ended_quarter": ended,
         "can_manage_lists": can_manage_distribution_lists(request.user), "returns": returns,
         "quarter": quarter, "quarter_label": period_parse("quarterly_return", quarter).label,
         "teams": teams_for_user(request.user).order_by("name"),
@@ -160,7 +173,8 @@ def run_download_view(request: HttpRequest, pk: int, what: str) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_generate_view(request: HttpRequest) -> HttpResponse:
-    """A head of service or administrator builds an authority report now; then its progress page."""
+    """A head of service or administrator builds an authority report now (and may issue the committee report);
+    then its progress page."""
     if not can_generate_reports(request.user):
         raise Http404("No such page.")
     today = timezone.localdate()
@@ -169,13 +183,40 @@ def report_generate_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 run = report_run_request(kind=form.cleaned_data["kind"], period_key=form.cleaned_data["period"],
-                                         requested_by=request.user, today=today)
-            except ValidationError as exc:
-                form.add_error("period", exc)
+                                         requested_by=request.user, today=today, send=form.cleaned_data["issue"])
+            except ValidationError as exc:  # beside the field it concerns: the period, or the issuing box
+                form.add_error("issue" if exc.code == "issue" else "period", exc)
             else:
                 return redirect("reports:run-detail", pk=run.pk)
         return render(request, "reporting/reports/report_generate.html", {"form": form}, status=400)
     return render(request, "reporting/reports/report_generate.html", {"form": form})
+
+
+# ------------------------------------------------------------------------------ Committee narrative
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_narrative_view(request: HttpRequest, quarter: str) -> HttpResponse:
+    """A head of service or administrator writes the quarter's committee narrative (REPORTS.md (c)); anyone
+    else gets a 404, as for a guessed URL."""
+    if not can_write_narrative(request.user):
+        raise Http404("No such page.")
+    period = committee_period(quarter)
+    narrative = committee_narrative(period.key)
+    initial = {name: getattr(narrative, name) for name, _ in NARRATIVE_FIELDS} if narrative else None
+    form = CommitteeNarrativeForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            committee_narrative_save(quarter=period.key, user=request.user, ip=_ip(request), **form.cleaned_data)
+            messages.success(request, "Narrative saved. Build the committee report to see it printed.")
+            return redirect("reports:committee-narrative", quarter=period.key)
+        status = 400
+    return render(request, "reporting/reports/committee_narrative.html", {
+        "form": form, "period": period, "narrative": narrative, "history": committee_narrative_history(narrative),
+        "ready": committee_month_end_exists(period),
+    }, status=status)
 
 
 # ----------------------------------------------------------------------------------- Quarterly return

@@ -141,6 +141,7 @@ class TeamMonthSummary:
     band_counts: list[tuple[str, str, int]] = field(default_factory=list)
     not_scored: int = 0
     status_counts: dict[str, int] = field(default_factory=dict)
+    scheme_slug: str = ""  # the scheme version in force, e.g. "swindon-cws-v1" (data, never printed)
 
     @property
     def extra_duty_rows(self) -> list[TeamMonthRow]:
@@ -199,6 +200,7 @@ def team_month_summary(*, team: Team, month: date, today: date | None = None) ->
         band_choices=band_choices,
         managers=list(team.managers.order_by("last_name", "first_name")),
     )
+    summary.scheme_slug = assignment.scheme_version.slug if assignment else ""
     present = [row for row in rows if row.status not in (ABSENT, ELSEWHERE)]
     summary.headcount = len(present)
     summary.wte_total = sum((row.wte for row in present), Decimal(0))

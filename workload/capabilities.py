@@ -56,6 +56,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     _capability("reports.view", "See the dashboards, who needs attention, escalations, and the reports of the "
                 "teams they see", ADMINISTRATOR, SMT, HEAD_OF_SERVICE, TEAM_MANAGER),
     _capability("reports.generate", "Build the authority reports on request", ADMINISTRATOR, HEAD_OF_SERVICE),
+    _capability("reports.narrative", "Write the committee report's narrative (background, main issues, future "
+                "plans)", ADMINISTRATOR, HEAD_OF_SERVICE),
     _capability("reports.lists", "Keep the report distribution lists", ADMINISTRATOR),
     _capability("inputs.enter", "Enter the measures' inputs (child-level figures, trend rows, analysis, "
                 "conferences chaired) for the teams they change or lead", ADMINISTRATOR, HEAD_OF_SERVICE),

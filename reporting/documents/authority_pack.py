@@ -20,7 +20,7 @@ def context(*, period: Period) -> dict:
     for team in teams:
         record = returns.get(team.pk)
         if record is not None and record.state == QuarterlyReturn.State.APPROVED:
-            approved.append(quarterly_return.context(team=team, period=period))
+            approved.append(quarterly_return.context(team=team, period=period, standalone=False))
         else:
             overdue.append({
                 "team": team.name, "code": team.code, "area": team.service_area.name,

@@ -10,9 +10,12 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from reporting.documents.common import DASH, Cell, Notes, authority_name, cell, pick, picks
-from reporting.measures import measures_for, measures_on, team_scope
-from reporting.models import QuarterlyReturn
+from reporting.measures import MeasureValue, measures_for, measures_on, team_scope
+from reporting.measures.values import fmt
+from reporting.models import QuarterlyReturn, ReportKind, ReportRun
 from reporting.periods import Period, day_label, month_label
 from supervision.models import EntryStatus, ProformaEntry
 from supervision.team_month import ABSENT, ELSEWHERE, TeamMonthRow, team_month_summary
@@ -35,6 +38,7 @@ COLUMNS = (
     "Status",
 )
 DRAFT_BANNER = "Not yet approved — draft"
+MANAGER_WORKLOAD_SCHEMES = frozenset({"swindon-cws-v1"})  # REPORTS (b) "Manager workloads"
 
 
 def _points(value) -> str:
@@ -118,8 +122,10 @@ class BlockRow:
     cells: tuple[Cell, ...]
 
 
-def quarter_block(team: Team, period: Period, completed_on: date, notes: Notes) -> tuple[list, list[BlockRow], list]:
-    """Columns, rows and the snapshot dates read, for the quarter block (REP-27)."""
+def quarter_block(team: Team, period: Period, completed_on: date,
+                  notes: Notes) -> tuple[list, list[BlockRow], list, MeasureValue | None]:
+    """Columns, rows and the snapshot dates read, for the quarter block (REP-27), and the reporting month's
+    manager workloads (M22, a calendar-month measure: the last column's month) from the same figures."""
     columns = period.quarter_columns(completed_on)
     scope = team_scope(team)
     months = [c.month for c in columns[:2]]
@@ -147,11 +153,46 @@ def quarter_block(team: Team, period: Period, completed_on: date, notes: Notes) 
     for column, col in zip(columns, per_column, strict=True):
         m01 = pick(col, "M01")
         snapshots.append((column.label, day_label(m01.snapshot_on) if m01 and m01.snapshot_on else "no snapshot"))
-    return list(columns), rows, snapshots
+    return list(columns), rows, snapshots, pick(per_column[2], "M22")
 
 
-def context(*, team: Team, period: Period) -> dict:
-    """Everything the return's template and CSV print, for one team and quarter."""
+def manager_workloads(m22: MeasureValue | None) -> list[dict]:
+    """M22's rows as printed (REPORTS (b) "Manager workloads", REP-25): each manager's directly supervised
+    workers and their points, then everyone supervised through their assistant team managers as well (pooled),
+    and the average per worker. Formatting only: the figures are the measures module's."""
+    rows = []
+    for person in (m22.detail.get("rows", []) if m22 is not None else []):
+        average = person["average"]
+        rows.append({
+            "name": person["name"], "direct_workers": person["direct_workers"],
+            "direct_points": _points(person["direct_points"]), "workers": person["workers"],
+            "points": _points(person["points"]), "average": DASH if average is None else fmt(average, 1),
+        })
+    return rows
+
+
+def late_line(qr: QuarterlyReturn | None) -> str:
+    """"Late — approved after the authority pack of <date>" when the return was approved after its quarter's
+    pack was emailed (REPORTS (c) "Recipients"): the PDF then also goes to the pack's recipients."""
+    pack = late_pack(qr)
+    if pack is None:
+        return ""
+    return f"Late — approved after the authority pack of {day_label(timezone.localtime(pack.emailed_at).date())}"
+
+
+def late_pack(qr: QuarterlyReturn | None) -> ReportRun | None:
+    """The quarter's emailed authority pack run when the return was approved after it went, else None. The
+    deliveries (who gets the "Late" copy) and the PDF (the "Late" line) both ask this, so they agree."""
+    if qr is None or qr.approved_at is None:
+        return None
+    pack = (ReportRun.objects.filter(kind=ReportKind.AUTHORITY_PACK, period_key=qr.quarter, team__isnull=True)
+            .exclude(emailed_at=None).first())
+    return pack if pack is not None and qr.approved_at > pack.emailed_at else None
+
+
+def context(*, team: Team, period: Period, standalone: bool = True) -> dict:
+    """Everything the return's template and CSV print, for one team and quarter. `standalone` False inside
+    the authority pack, which holds only returns approved before it went (no "Late" line to look for)."""
     qr = QuarterlyReturn.objects.filter(team=team, quarter=period.key).select_related("approved_by").first()
     approved = qr is not None and qr.state == QuarterlyReturn.State.APPROVED
     completed_on = qr.completed_on if qr and qr.completed_on else period.due_on
@@ -162,7 +203,7 @@ def context(*, team: Team, period: Period) -> dict:
     earlier = _earlier_entries(team, period, missing) if missing else {}
     rows = [_worker_row(r, earlier.get(r.worker.pk)) for r in summary.rows if r.status != ELSEWHERE]
     notes = Notes()
-    columns, block, snapshots = quarter_block(team, period, completed_on, notes)
+    columns, block, snapshots, m22 = quarter_block(team, period, completed_on, notes)
     extra = [r for r in summary.rows if r.entry and r.entry.extra_duty_hours]
     tm = summary.team_month
     present = [r for r in summary.rows if r.status not in (ABSENT, ELSEWHERE)]
@@ -199,6 +240,10 @@ def context(*, team: Team, period: Period) -> dict:
         "snapshots": snapshots,
         "legend": notes.legend(),
         "csv_columns": COLUMNS,
+        # REPORTS (b): teams on swindon-cws-v1 (S004 L4537); not printed for the other schemes (optional there)
+        "show_manager_workloads": summary.scheme_slug in MANAGER_WORKLOAD_SCHEMES,
+        "manager_workloads": manager_workloads(m22),
+        "late_line": late_line(qr) if approved and standalone else "",
     }
     ctx["return_context"] = ctx
     return ctx

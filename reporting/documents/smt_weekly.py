@@ -107,8 +107,11 @@ def _table_row(kind, name, values, before, notes, *, policy=None, team_type="") 
     asye = next(iter(picks(values, "M05")), None)
     m15, m16 = pick(values, "M15"), pick(values, "M16")
     target = avg.target if avg is not None else None
+    basis_b = False
     if kind == "team" and policy is not None:
         s = policy.settings()
+        # REPORTS (d) "Children allocated": basis B (allocated, co-worked and awaiting) marked "B"
+        basis_b = bool(s.get("care_leavers")) and s.get("case_basis") == "B"
         low, high = s.get("target_low"), s.get("target_high")
         target_text = DASH if high is None else (f"{low}–{high}" if low not in (None, high) else str(high))
     else:
@@ -118,7 +121,7 @@ def _table_row(kind, name, values, before, notes, *, policy=None, team_type="") 
         maximum=str(maximum) if maximum is not None else DASH,
         fte=number(avg.detail["wte"], 2) if ok else DASH,
         headcount=str(avg.detail["headcount"]) if ok else DASH,
-        children=f"{int(avg.numerator)}" if ok else DASH,
+        children=(f"{int(avg.numerator)} B" if basis_b else f"{int(avg.numerator)}") if ok else DASH,
         average=cell(avg, notes),
         per_fte=avg.detail["dfe_display"] if ok and avg.basis == "headcount" else "",
         delta=_delta(avg, avg_before),
@@ -328,6 +331,7 @@ def context(*, period: Period) -> dict:
         "summary_legend": summary_notes.legend(),
         "table": table,
         "table_legend": notes.legend(),
+        "basis_b": any(row.children.endswith(" B") for row in table),
         "exceptions": _exceptions(teams, policies, month, window, snapshot_on),
         "quality": _data_quality(teams, data, period, snapshot_on, window),
         "has_data": bool(dates),

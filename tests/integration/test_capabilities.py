@@ -26,12 +26,12 @@ EXPECTED = {
     Role.ADMINISTRATOR: {
         "team.view", "team.view_all", "team.manage_all", "entry.submit", "team_month.comment_tm",
         "team_month.comment_sm", "supervision.view", "session.record", "scheme.what_if", "admin.site",
-        "concern.answer", "data.import", "reports.view", "reports.generate", "reports.lists", "inputs.enter",
-        "policy.propose",
+        "concern.answer", "data.import", "reports.view", "reports.generate", "reports.narrative", "reports.lists",
+        "inputs.enter", "policy.propose",
     },
     Role.HEAD_OF_SERVICE: {"team.view", "team.view_led", "team_month.comment_sm", "supervision.view",
-                           "scheme.what_if", "concern.answer", "reports.view", "reports.generate", "inputs.enter",
-                           "policy.approve"},
+                           "scheme.what_if", "concern.answer", "reports.view", "reports.generate",
+                           "reports.narrative", "inputs.enter", "policy.approve"},
     Role.TEAM_MANAGER: {
         "team.view", "team.view_managed", "team.manage_managed", "entry.submit", "team_month.comment_tm",
         "supervision.view", "session.record", "scheme.what_if", "concern.answer", "reports.view",

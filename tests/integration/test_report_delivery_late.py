@@ -1,12 +1,14 @@
 """A return approved after its quarter's authority pack went is also sent to the pack's recipients, marked
 "Late" (REPORTS.md (c) "Recipients"); one approved before the pack is not. Tasks run eagerly in-process here
 (the real worker path is in test_report_delivery.py); mail goes to the locmem outbox."""
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from reporting.models import DistributionList, QuarterlyReturn, ReportDelivery, ReportKind, ReportRun
+from reporting.periods import day_label
 from reporting.report_services import (
     quarterly_return_approve,
     quarterly_return_comment,
@@ -14,6 +16,7 @@ from reporting.report_services import (
     quarterly_return_submit,
 )
 from tests.factories_supervision import team_manager, user_in
+from tests.plugins.infra import pdf_text
 from tests.worked_example import build
 from workload.roles import Role
 
@@ -56,9 +59,10 @@ def lists():
 def test_a_return_approved_after_its_pack_is_sent_to_the_packs_recipients_marked_late(
         pack_sent, lists, eager_celery, django_capture_on_commit_callbacks, mailoutbox):
     example = build()
+    pack_emailed_at = timezone.now() - timedelta(days=1)
     if pack_sent:
         ReportRun.objects.create(kind=ReportKind.AUTHORITY_PACK, period_key="2025-Q1", status="done",
-                                 sha256="1" * 64, emailed_at=timezone.now() - timedelta(days=1))
+                                 sha256="1" * 64, emailed_at=pack_emailed_at)
     run = _approve(example, django_capture_on_commit_callbacks)
 
     expected = [(SUBJECT, ["workload@example.org"]), (SUBJECT, ["sm@example.org", "tara@example.org"])]
@@ -71,3 +75,10 @@ def test_a_return_approved_after_its_pack_is_sent_to_the_packs_recipients_marked
         [False, False, True] if pack_sent else [False, False])
     if pack_sent:
         assert "approved after the quarter's authority pack was sent" in mailoutbox[-1].body
+    # the PDF says so too, the same bytes to every recipient (REPORTS.md (c) "marked 'Late'")
+    pdfs = {a[1] for m in mailoutbox for a in m.attachments if a[0].endswith(".pdf")}
+    assert len(pdfs) == 1
+    text = re.sub(r"\s+", " ", pdf_text(pdfs.pop()))
+    late = "Late — approved after the authority pack of " + day_label(timezone.localdate(pack_emailed_at)) \
+        if pack_sent else None
+    assert (late in text) if pack_sent else ("Late —" not in text)

@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from reporting.committee_services import committee_narrative_save
 from reporting.documents.quarterly_return import COLUMNS
 from reporting.models import MeasureAnalysis, QuarterlyReturn, ReportKind, TrendRow
 from reporting.render import render_pdf
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory, WorkerFactory
+from tests.factories_supervision import user_in
 from tests.plugins.infra import pdf_text
-from tests.worked_example import build
+from tests.worked_example import build, entry
+from workload.roles import Role
 
 pytestmark = pytest.mark.django_db
 KEEP = os.environ.get("REPORT_PDF_DIR")
@@ -70,6 +73,8 @@ def test_quarterly_return_prints_the_worked_example_and_says_draft(example):
     assert "Below sustainable 0, Sustainable 2, Demanding 0, High 2, Not scored 2 – b – b" in text
     assert "– b: No data" in text
     assert "M01" not in text and "M20" not in text
+    assert "Manager workloads" not in text  # Nottinghamshire: M22 is printed for Swindon teams only
+    assert "Late —" not in text
 
 
 def test_quarterly_return_csv_is_the_worker_rows_with_the_exact_headings(example):
@@ -200,9 +205,35 @@ def test_authority_pack_lists_overdue_returns_and_includes_approved_ones(example
     assert "Average caseload (per FTE) and team average RAG 18.9 Red – b – b" in text
 
 
+def test_swindon_return_prints_manager_workloads_from_the_measures():
+    from workload.models import CaseloadSnapshot, Position
+
+    team = TeamFactory(name="Children's Social Work North", code="CSW1",
+                       scheme=("swindon-cws-v1", "childrens_social_work"))
+    user = UserFactory()
+
+    def worker(first, surname, supervisor=None, position=Position.SOCIAL_WORKER):
+        one = WorkerFactory(team=team, first_name=first, surname=surname, position=position, supervisor=supervisor)
+        CaseloadSnapshot.objects.create(worker=one, team=team, taken_on=date(2025, 3, 21), kind="weekly",
+                                        wte=one.wte, allocated_children=0 if supervisor is None else 10)
+        return one
+
+    tm = worker("Tina", "Lead", position=Position.TEAM_MANAGER)
+    atm = worker("Ann", "Assist", supervisor=tm, position=Position.PRACTICE_MANAGER)
+    for supervisor, total in ((atm, "50"), (atm, "60"), (tm, "40")):
+        entry(worker("W", f"Worker {total}", supervisor=supervisor), date(2025, 3, 1), total, created_by=user)
+    text = text_of(render_pdf(ReportKind.QUARTERLY_RETURN, "2025-Q1", team))
+    assert "Manager workloads, Mar-25" in text
+    # REP-25: Ann supervises two workers (110 points); Tina one directly (40) and Ann's two through her: 3, 150
+    assert "Ann Assist 2 110 2 110 55.0" in text
+    assert "Tina Lead 1 40 3 150 50.0" in text
+
+
 def test_committee_report_has_no_worker_rows(example):
     report = render_pdf(ReportKind.COMMITTEE, "2025-Q1")
     text = text_of(report)
+    assert text.count("Draft — narrative not yet written") >= 3  # banner, and the header and footer of each page
+    assert text.count("Not yet written: the head of service writes this section") == 3
     assert report.filename == "committee-report-2025-Q1.pdf"
     assert "Team Team type Target Jan-25 Feb-25 Mar-25" in text
     assert "Duty and Assessment Duty and Assessment 16 18.9 Red – b – b" in text
@@ -210,6 +241,15 @@ def test_committee_report_has_no_worker_rows(example):
     assert "Children's Social Care: all teams 15.6 16.4 Amber – b – b" in text
     assert "WE" not in text  # no initials, no worker rows
     assert "Whole authority" in text
+
+    hos = user_in(Role.HEAD_OF_SERVICE, first_name="Hana", last_name="Head")
+    committee_narrative_save(quarter="2025-Q1", user=hos, background="Caseloads rose over the winter.",
+                             main_issues="Duty and Assessment is above target.", future_plans="Two posts filled.")
+    text = text_of(render_pdf(ReportKind.COMMITTEE, "2025-Q1"))
+    assert "draft" not in text.lower() and "Not yet written" not in text
+    assert "1. Background Caseloads rose over the winter. 2. Main issues Duty and Assessment is above target." in text
+    assert "3. Future plans Two posts filled." in text
+    assert "Narrative by Hana Head, last changed" in text
 
 
 def test_pdf_is_tagged_pdf_ua_with_bundled_fonts_and_no_outside_urls(example):
@@ -263,3 +303,19 @@ def test_render_html_is_the_pdfs_html_without_the_pdf_step(example):
     assert '<body class="landscape">' in html
     assert '<link rel="stylesheet" href="/static/css/reports-print.css">' in html
     assert html == render_pdf(ReportKind.SMT_WEEKLY, "2025-W05").html
+
+
+def test_care_leaver_team_is_marked_basis_b_and_trended_on_its_own_average(example):
+    """REPORTS (d) "Children allocated (basis B marked 'B')"; (c) the committee's averages are M01 / M08."""
+    from tests.integration.test_measures_seeds import add_rows, team_on
+    from workload.models import Position
+
+    leavers = team_on("CL", "PERF_2017", "care_leavers", example.da1.service_area, "Care Leavers")
+    # basis B: allocated + co-worked + awaiting: 23 and 27, 50 children over 2 FTE = 25 (PERF_2017: whole numbers)
+    add_rows(leavers, date(2025, 1, 31), [20, 24], position=Position.PERSONAL_ADVISER, coworked_children=2,
+             awaiting_allocation_children=1)
+    weekly = text_of(render_pdf(ReportKind.SMT_WEEKLY, "2025-W05"))
+    assert "2.00 2 50 B 25" in weekly
+    assert '"B" after children allocated: the team counts allocated, co-worked and awaiting-allocation' in weekly
+    committee = text_of(render_pdf(ReportKind.COMMITTEE, "2025-Q1"))
+    assert re.search(r"Care Leavers (– b ){9}25 Red – b – b 22", committee), committee

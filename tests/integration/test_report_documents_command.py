@@ -47,6 +47,9 @@ def test_quarterly_without_team_builds_every_active_team(tmp_path):
      "--period: '2025-W05' is a week, but this report needs a month (e.g. 2025-11)."),
     (["--kind", "quarterly", "--period", "2025-Q1", "--team", "NOPE"],
      "--team: there is no team with the code 'NOPE'."),
+    (["--kind", "committee", "--period", "2025-Q1"],
+     "--period: The committee report for January to March 2025 (2025-Q1) uses complete months only: it can be "
+     "built once the month-end snapshot of March 2025 exists."),
     (["--kind", "pack", "--period", "2025-Q1", "--team", "T1"],
      "--team: the quarterly authority pack covers the whole authority; --team is for --kind quarterly only."),
 ])

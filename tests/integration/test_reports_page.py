@@ -236,3 +236,65 @@ def test_run_page_lists_its_emails_with_late_marked(client, people):
     assert section.startswith('data-testid="deliveries"> Sent Subject To 2 Apr 2025 09:30 Late: Quarterly team '
                               "return: Duty and Assessment 1, January to March 2025 Late smt@example.org, "
                               "dcs@example.org")
+
+
+def test_committee_report_waits_for_its_month_end_and_issues_only_with_its_narrative(client, people):
+    """REPORTS.md (c): complete months only (refused before the quarter's last month-end snapshot), and issued
+    (emailed) only once the narrative is written; the narrative page is for heads of service and administrators."""
+    from reporting.models import CommitteeNarrative
+    from reporting.report_deliveries import DRAFT_NOT_SENT, report_run_email
+    from supervision.models import AuditEvent
+    from tests.factories import WorkerFactory
+    from workload.models import CaseloadSnapshot
+
+    narrative_url = reverse("reports:committee-narrative", args=["2025-Q1"])
+    fields = {"background": "Caseloads rose.", "main_issues": "Two teams over target.", "future_plans": "Recruit."}
+    for name in ("tm", "worker", "smt"):
+        client.force_login(people[name])
+        assert (client.get(narrative_url).status_code, client.post(narrative_url, fields).status_code) == (404, 404)
+    assert not CommitteeNarrative.objects.exists()
+
+    client.force_login(people["hos"])
+    assert "Committee report narrative, " in text_of(client.get(reverse("reports:run-list")).content.decode())
+    generate = reverse("reports:run-generate")
+    early = client.post(generate, {"kind": "committee", "period": "2025-Q1"})
+    assert early.status_code == 400
+    assert re.search(r'id="error_1_id_period"[^>]*>\s*<strong>The committee report for January to March 2025 '
+                     r'\(2025-Q1\) uses complete months only: it can be built once the month-end snapshot of March '
+                     r'2025 exists\.', early.content.decode())
+    worker = WorkerFactory(team=people["team"])
+    CaseloadSnapshot.objects.create(worker=worker, team=people["team"], taken_on="2025-03-31", kind="month_end",
+                                    wte=worker.wte, allocated_children=12)
+    draft_issue = client.post(generate, {"kind": "committee", "period": "2025-Q1", "issue": "on"})
+    assert draft_issue.status_code == 400
+    assert re.search(r'id="error_1_id_issue"[^>]*>\s*<strong>The committee report for January to March 2025 can only '
+                     r'be issued once its narrative', draft_issue.content.decode())
+    assert not ReportRun.objects.exists()
+    wrong_kind = client.post(generate, {"kind": "smt_weekly", "period": "2025-W05", "issue": "on"})
+    assert wrong_kind.status_code == 400 and "Only the committee report is issued from here" in wrong_kind.content.decode()
+
+    draft = client.post(generate, {"kind": "committee", "period": "2025-Q1"})  # a draft is built, not emailed
+    run = ReportRun.objects.get(kind="committee")
+    assert draft.status_code == 302 and run.status == "queued"
+    ReportRun.objects.filter(pk=run.pk).update(sha256="2" * 64)
+    assert report_run_email(run_id=run.pk) == 0  # a draft is never issued as final
+    assert ReportRun.objects.get(pk=run.pk).error == DRAFT_NOT_SENT
+
+    blank = client.post(narrative_url, {"background": "", "main_issues": "x" * 8001, "future_plans": "Recruit."})
+    assert blank.status_code == 400
+    html = blank.content.decode()
+    assert re.search(r'id="error_1_id_background"[^>]*>\s*<strong>This field is required\.', html)
+    assert re.search(r'id="error_1_id_main_issues"[^>]*>\s*<strong>Ensure this value has at most 8000 characters',
+                     html)
+    assert client.post(narrative_url, fields).status_code == 302
+    narrative = CommitteeNarrative.objects.get()
+    assert (narrative.quarter, narrative.author, narrative.background) == ("2025-Q1", people["hos"], "Caseloads rose.")
+    client.force_login(people["admin"])
+    assert client.post(narrative_url, {**fields, "future_plans": "Recruit two."}).status_code == 302
+    events = AuditEvent.objects.filter(target_type="reporting.committeenarrative", target_id=narrative.pk)
+    assert [(e.actor, e.data["sections"]) for e in events.order_by("at", "pk")] == [
+        (people["hos"], ["background", "main_issues", "future_plans"]), (people["admin"], ["future_plans"])]
+    page = text_of(client.get(narrative_url).content.decode())
+    assert "wrote background, main issues, future plans" in page and "changed future plans" in page
+    issued = client.post(generate, {"kind": "committee", "period": "2025-Q1", "issue": "on"})
+    assert issued.status_code == 302  # with its narrative, the committee report may be issued

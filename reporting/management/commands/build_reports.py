@@ -4,14 +4,18 @@
     python manage.py build_reports --kind weekly --period 2026-W47 --out reports/
 
 A bad argument exits 1 with a message that names it: a malformed or future period, a period of the wrong kind
-for the report, an unknown team, or a team given for an authority-wide report."""
+for the report, an unknown team, a team given for an authority-wide report, or a committee report whose
+quarter has no month-end snapshot of its last month yet (complete months only). A committee report without its
+narrative is built as a draft, marked so."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from reporting.committee_services import committee_check_ready
 from reporting.models import ReportKind
 from reporting.periods import parse_period
 from reporting.render import PERIOD_KINDS, render_pdf
@@ -42,6 +46,11 @@ class Command(BaseCommand):
             the_period = parse_period(period, kind=PERIOD_KINDS[report_kind], today=timezone.localdate())
         except ValueError as exc:
             raise CommandError(f"--period: {exc}") from exc
+        if report_kind == ReportKind.COMMITTEE:
+            try:
+                committee_check_ready(the_period)  # complete months only (REPORTS.md (c))
+            except ValidationError as exc:
+                raise CommandError(f"--period: {exc.messages[0]}") from exc
         if team is not None and report_kind != ReportKind.QUARTERLY_RETURN:
             raise CommandError(f"--team: the {report_kind.label.lower()} covers the whole authority; "
                                "--team is for --kind quarterly only.")
