@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reporting.documents.common import DASH, Cell, Notes, authority_name, cell, pick, picks
 from reporting.measures import MeasureValue, measures_for, measures_on, team_scope
-from reporting.measures.values import fmt
+from reporting.measures.values import OK, fmt
 from reporting.models import QuarterlyReturn, ReportKind, ReportRun
 from reporting.periods import Period, day_label, month_label
 from supervision.models import EntryStatus, ProformaEntry
@@ -123,9 +123,9 @@ class BlockRow:
 
 
 def quarter_block(team: Team, period: Period, completed_on: date,
-                  notes: Notes) -> tuple[list, list[BlockRow], list, MeasureValue | None]:
-    """Columns, rows and the snapshot dates read, for the quarter block (REP-27), and the reporting month's
-    manager workloads (M22, a calendar-month measure: the last column's month) from the same figures."""
+                  notes: Notes) -> tuple[list, list[BlockRow], list, list[MeasureValue]]:
+    """Columns, rows and the snapshot dates read, for the quarter block (REP-27), and the last column's
+    figures: the team totals and the reporting month's manager workloads (M22) print from the same values."""
     columns = period.quarter_columns(completed_on)
     scope = team_scope(team)
     months = [c.month for c in columns[:2]]
@@ -153,7 +153,24 @@ def quarter_block(team: Team, period: Period, completed_on: date,
     for column, col in zip(columns, per_column, strict=True):
         m01 = pick(col, "M01")
         snapshots.append((column.label, day_label(m01.snapshot_on) if m01 and m01.snapshot_on else "no snapshot"))
-    return list(columns), rows, snapshots, pick(per_column[2], "M22")
+    return list(columns), rows, snapshots, per_column[2]
+
+
+def team_totals(latest: list[MeasureValue], notes: Notes) -> list[tuple[str, Cell]]:
+    """REPORTS (b) footer "Team totals": M01 (and per FTE when the preset averages per worker), M03, M04 per
+    threshold and M20 at the latest snapshot, the quarter block's last column (no second computation)."""
+    out = []
+    m01 = pick(latest, "M01")
+    if m01 is not None and m01.status == OK and m01.basis == "headcount":
+        text = f"{m01.display} ({m01.detail['dfe_display']} per FTE)"
+        out.append(("Average caseload per worker (per FTE)", cell(m01, notes, text=text)))
+    else:
+        out.append(("Average caseload per FTE", cell(m01, notes)))
+    out.append(("Caseload range (fewest – most children)", cell(pick(latest, "M03"), notes)))
+    for value in picks(latest, "M04"):
+        out.append((f"Workers with more than {value.threshold:.0f} cases", cell(value, notes)))
+    out.append(("Workload bands (countersigned pro-formas)", cell(pick(latest, "M20"), notes)))
+    return out
 
 
 def manager_workloads(m22: MeasureValue | None) -> list[dict]:
@@ -203,7 +220,8 @@ def context(*, team: Team, period: Period, standalone: bool = True) -> dict:
     earlier = _earlier_entries(team, period, missing) if missing else {}
     rows = [_worker_row(r, earlier.get(r.worker.pk)) for r in summary.rows if r.status != ELSEWHERE]
     notes = Notes()
-    columns, block, snapshots, m22 = quarter_block(team, period, completed_on, notes)
+    columns, block, snapshots, latest = quarter_block(team, period, completed_on, notes)
+    totals = team_totals(latest, notes)  # before the legend is read: its empty cells share the block's notes
     extra = [r for r in summary.rows if r.entry and r.entry.extra_duty_hours]
     tm = summary.team_month
     present = [r for r in summary.rows if r.status not in (ABSENT, ELSEWHERE)]
@@ -242,7 +260,9 @@ def context(*, team: Team, period: Period, standalone: bool = True) -> dict:
         "csv_columns": COLUMNS,
         # REPORTS (b): teams on swindon-cws-v1 (S004 L4537); not printed for the other schemes (optional there)
         "show_manager_workloads": summary.scheme_slug in MANAGER_WORKLOAD_SCHEMES,
-        "manager_workloads": manager_workloads(m22),
+        "manager_workloads": manager_workloads(pick(latest, "M22")),
+        "team_totals": totals,
+        "team_totals_on": snapshots[2][1],
         "late_line": late_line(qr) if approved and standalone else "",
     }
     ctx["return_context"] = ctx
