@@ -262,7 +262,7 @@ def context(*, team: Team, period: Period, standalone: bool = True) -> dict:
         "show_manager_workloads": summary.scheme_slug in MANAGER_WORKLOAD_SCHEMES,
         "manager_workloads": manager_workloads(pick(latest, "M22")),
         "team_totals": totals,
-        "team_totals_on": snapshots[2][1],
+        "team_totals_on": snapshots[2],  # (column label, snapshot day or "no snapshot")
         "late_line": late_line(qr) if approved and standalone else "",
     }
     ctx["return_context"] = ctx

@@ -61,7 +61,7 @@ def test_quarterly_return_prints_the_worked_example_and_says_draft(example):
     assert "WE SW 0.60 No pro-forma" in text  # W3: no pro-forma, points blank
     assert "WE SW 1.00 Absent" in text  # W7 on a long absence
     assert "Team totals: 6 workers 5.40 82" in text
-    assert ("Team figures at the latest snapshot (no snapshot) Average caseload per FTE – b Caseload range (fewest – "
+    assert ("Team figures for w/e 21 Mar 2025 (snapshot: no snapshot) Average caseload per FTE – b Caseload range (fewest – "
             "most children) – b Workers with more than 22 cases – b Workers with more than 25 cases – b Workload "
             "bands (countersigned pro-formas) – b") in text
     assert "Number of unallocated cases currently in this team 5" in text
@@ -231,7 +231,7 @@ def test_swindon_return_prints_manager_workloads_from_the_measures():
     assert "Ann Assist 2 110 2 110 55.0" in text
     assert "Tina Lead 1 40 3 150 50.0" in text
     # REPORTS (b) footer "Team totals": the quarter block's last column (pro-forma fallback: no snapshot that week)
-    assert ("Team figures at the latest snapshot (no snapshot) Average caseload per FTE 0.0 Green Caseload range "
+    assert ("Team figures for w/e 28 Mar 2025 (snapshot: no snapshot) Average caseload per FTE 0.0 Green Caseload range "
             "(fewest – most children) 0 – 0 Workers with more than 22 cases 0 (0 %) Green Workload bands "
             "(countersigned pro-formas) Below bandwidth 0, Within bandwidth 0, Above bandwidth 3, Not scored 0") in text
 
