@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from reporting.documents.common import (
     DASH,
     Cell,
@@ -33,8 +35,8 @@ from reporting.measures.values import OK, MeasureValue
 from reporting.models import Escalation, EscalationKind, EscalationState, MeasureAnalysis, TrendRow
 from reporting.periods import WEEK, Period, day_label, month_label, working_days_before
 from reporting.svg_charts import line_chart
-from supervision.models import EntryStatus, ProformaEntry
-from workload.models import Team
+from supervision.models import EntryLine, EntryStatus, ProformaEntry
+from workload.models import Allocation, AllocationRole, Team
 from workload.workdays import add_months
 
 COUNTERSIGN_REMINDER_DAYS = 5  # REP-16 default, the same wait the countersignature reminder uses
@@ -234,11 +236,14 @@ def _data_quality(teams, data: MonthData, period: Period, snapshot_on: date,
             by_worker[snap.worker_id] = snap
             if not snap.wte:
                 no_wte.append({"team": snap.team.name, "initials": snap.worker.initials})
-        for entry in ProformaEntry.objects.filter(
+        entries = list(ProformaEntry.objects.filter(
             month=data.month, is_current=True, worker_id__in=list(by_worker)
-        ).exclude(status=EntryStatus.DRAFT).select_related("worker", "team").order_by("team__name", "worker__surname"):
+        ).exclude(status=EntryStatus.DRAFT).select_related("worker", "team").order_by("team__name", "worker__surname"))
+        unscored, with_case_list = _unscored_cases(entries, by_worker)
+        for entry in entries:
             snap = by_worker[entry.worker_id]
-            if entry.children_count < snap.cases:
+            # counts only when Caseweight holds no case list for the worker (REPORTS (d) §4)
+            if entry.worker_id not in with_case_list and entry.children_count < snap.cases:
                 short.append({"team": entry.team.name, "initials": entry.worker.initials,
                               "proforma": entry.children_count, "snapshot": snap.cases,
                               "difference": snap.cases - entry.children_count})
@@ -252,7 +257,37 @@ def _data_quality(teams, data: MonthData, period: Period, snapshot_on: date,
         ).select_related("worker", "team").order_by("team__name", "submitted_at", "pk")
     ]
     return {"no_snapshot": no_snapshot, "no_wte": no_wte, "waiting": waiting, "short": short,
-            "proforma_month": month_label(data.month)}
+            "unscored": unscored if worker_rows is not None else [], "proforma_month": month_label(data.month)}
+
+
+def _unscored_cases(entries: list[ProformaEntry], by_worker: dict) -> tuple[list[dict], set[int]]:
+    """REPORTS (d) §4 "unscored open cases" with a case list: each case the worker was allocated to or
+    co-working on the day of their snapshot that no line of their pro-forma for the month names. One query
+    per distinct snapshot date (a handful). Also returns the workers Caseweight holds allocations for, whose
+    counts-only check is then not needed."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for entry in entries:
+        by_day[by_worker[entry.worker_id].taken_on].append(entry.worker_id)
+    entry_of = {e.worker_id: e for e in entries}
+    found, with_list = [], set()
+    month = entries[0].month if entries else None  # every entry is of the report's month
+    for day, worker_ids in sorted(by_day.items()):
+        allocations = (
+            Allocation.objects.current_on(day)
+            .filter(worker_id__in=worker_ids)
+            .exclude(role=AllocationRole.AWAITING)
+            .annotate(on_proforma=Exists(EntryLine.objects.filter(
+                entry__worker_id=OuterRef("worker_id"), entry__month=month, entry__is_current=True,
+                case_id=OuterRef("case_id"))))
+            .values_list("worker_id", "case__reference", "on_proforma")
+        )
+        for worker_id, reference, on_proforma in allocations:
+            with_list.add(worker_id)
+            if not on_proforma:
+                entry = entry_of[worker_id]
+                found.append({"team": entry.team.name, "initials": entry.worker.initials, "reference": reference})
+    found.sort(key=lambda row: (row["team"], row["initials"], row["reference"]))
+    return found, with_list
 
 
 def _trend_section(month: date, notes: Notes) -> list[dict]:

@@ -154,6 +154,26 @@ def test_weekly_report_of_the_worked_example(example):
     assert not re.search(r"\bM\d\d\b|\bR\d\d\b", text)
 
 
+def test_weekly_data_quality_lists_open_cases_missing_from_the_pro_forma(example):
+    """REPORTS (d) §4: with a case list, each case open on the worker's snapshot day that no line of their
+    pro-forma for the month names; a closed allocation and a scored case are not listed."""
+    from supervision.models import EntryLine, ProformaEntry
+    from tests.factories import AllocationFactory, CaseFactory
+
+    w1 = example.people["W1"]
+    scored, missed, ended = (CaseFactory(team=example.da1, reference=ref, opened=date(2024, 6, 3))
+                             for ref in ("DA-101", "DA-102", "DA-103"))
+    AllocationFactory(case=scored, worker=w1, start=date(2024, 6, 3))
+    AllocationFactory(case=missed, worker=w1, start=date(2024, 6, 3))
+    AllocationFactory(case=ended, worker=w1, start=date(2024, 6, 3), end=date(2025, 1, 10))
+    proforma = ProformaEntry.objects.get(worker=w1, month=date(2025, 1, 1), is_current=True)
+    EntryLine.objects.create(entry=proforma, case=scored, reference="DA-101", children=1, category="cin")
+    text = text_of(render_pdf(ReportKind.SMT_WEEKLY, "2025-W05"))
+    assert ("Open cases not scored on the Jan-25 pro-formas Duty and Assessment: WE — case DA-102 "
+            "Workers without a case list whose Jan-25 pro-forma counts fewer children than the snapshot") in text
+    assert "DA-101" not in text and "DA-103" not in text
+
+
 def test_monthly_edition_prints_the_trend_rows_and_their_analysis(example):
     da1_row = TrendRow.objects.create(position=1, measure="M01", label="Duty and Assessment average caseload",
                                       scope_kind=TrendRow.ScopeKind.TEAM, team=example.da1, target=Decimal(16),
