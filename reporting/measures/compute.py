@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 
 from reporting.measures.grouped import grouped_rows
 from reporting.measures.inputs import (
@@ -610,7 +610,11 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
                     window: tuple[date, date] | None = None) -> list[dict]:
     """The worker rows behind a count (the drill-down): initials, team, cases and WTE, ordered by team and
     initials. M04 / M05 / M09 need the threshold; M17 lists managers holding cases; M15 the absent holders.
-    `window` (first, last day): the snapshot within those days instead of the month's."""
+    `window` (first, last day): the snapshot within those days instead of the month's.
+
+    A worker with no snapshot in the month is counted from their countersigned pro-forma (REPORTS 1.1
+    "Fallback"), so they are listed from it too (`from_proforma`): the list's length is the count shown. The
+    snapshot rows and the pro-forma rows are one UNION query, whatever the number of rows."""
     team_ids = scope.team_ids()
     params = team_params(team_ids, month)
     data = month_rows(params, month, window) if params else None
@@ -626,15 +630,19 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
         condition = population & Q(**{f"{field}__gt": data.limit(threshold)})
     else:
         raise ValueError(f"There is no worker list for this measure ({measure}).")
-    rows = data.rows.filter(condition).order_by("team__code", "worker__surname", "worker__first_name").values(
-        "worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases",
-        "allocated_children", "wte",
-    )
+    # the same columns, in the same order, from both sides (values() keeps the order given, Django 5.2)
+    columns = ("worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases",
+               "allocated_children", "wte", "from_proforma")
+    snapshots = data.rows.filter(condition).annotate(from_proforma=Value(False)).values_list(*columns)
+    proformas = data.fallback.filter(condition).annotate(from_proforma=Value(True)).values_list(*columns)
+    rows = [dict(zip(columns, row, strict=True)) for row in snapshots.union(proformas, all=True)]
+    # sorted here: an ORDER BY on a UNION of two models' joins is not portable to SQLite
+    rows.sort(key=lambda r: (r["team__code"], r["worker__surname"], r["worker__first_name"], r["worker_id"]))
     return [
         {"worker_id": r["worker_id"],
          "initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(), "team": r["team__name"],
          "team_code": r["team__code"], "cases": r["cases"], "allocated_children": r["allocated_children"],
-         "wte": r["wte"]}
+         "wte": r["wte"], "from_proforma": bool(r["from_proforma"])}
         for r in rows
     ]
 
