@@ -108,6 +108,7 @@ RAG_WORDS = {
     "lower": {"green": "Green — on target", "amber": "Amber — a little above target", "red": "Red — above target"},
     "higher": {"green": "Green — on target", "amber": "Amber — a little below target", "red": "Red — below target"},
 }
+ARROWS = frozenset("▲▼=")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
@@ -151,6 +152,16 @@ class Card:
     drill_url: str = ""
     drill_label: str = ""
     long: bool = False  # a sentence rather than a figure: shown smaller
+    links: tuple[tuple[str, str], ...] = ()  # more (url, words) under the card, e.g. the escalations list
+
+    @property
+    def change_arrow(self) -> str:
+        """The ▲ / ▼ / = before the change: shown, but hidden from screen readers, which read the words."""
+        return self.change_text[:1] if self.change_text[:1] in ARROWS else ""
+
+    @property
+    def change_words(self) -> str:
+        return self.change_text[1:].lstrip() if self.change_arrow else self.change_text
 
 
 def _direction(measure: str) -> str:
@@ -208,7 +219,7 @@ DRILL_LABELS = {"M15": "Who holds cases while on a long absence", "M17": "Which 
 
 
 def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, before_month: date,
-          national: dict, drill_query: str = "") -> Card:
+          national: dict, drill_query: str = "", escalations_url: str = "") -> Card:
     rag_text = RAG_WORDS.get(_direction(value.measure) or "lower", {}).get(value.rag, "") if value.rag else ""
     change_text, change_class = change_words(value, before, before_month=before_month)
     unit = per_fte = national_text = detail = ""
@@ -231,17 +242,29 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
         detail = " ".join(filter(None, [scaled, detail]))
     if value.measure == "M07" and value.status == "ok":
         detail = "Children per ASYE FTE, then that as a share of the other workers' children per FTE."
+    if value.measure == "M18" and value.status == "ok" and value.value:
+        since, due = value.detail.get("oldest_since"), value.detail.get("earliest_due")
+        detail = " ".join(filter(None, [
+            f"Over since {_day(since)} at the longest." if since else "",
+            f"Earliest action due {_day(due)}." if due else ""]))
     if value.measure in AVERAGES and rag_text:
         rag_text = f"Team average RAG: {rag_text}"  # POLICIES §3.1 (iii): never read as a worker's band
+    # M15's list is of the absent holders: none to list when none hold cases, whatever the unallocated count
+    drill = value.measure in DRILL and value.status == "ok" and bool(
+        value.detail.get("held_by_absent") if value.measure == "M15" else value.value)
     return Card(
         key=f"measure-{index}", label=value.label, value_text=_shown(value) or "–", unit=unit if value.status == "ok"
         else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,
         change_text=change_text, change_class=change_class, per_fte_text=per_fte, national_text=national_text,
         detail=detail, long=len(_shown(value) or "") > 14,
-        drill_url=(f"{reverse('dashboards:attention')}?{drill_query}&reason={DRILL[value.measure]}"
-                   if value.measure in DRILL and value.status == "ok" and value.value else ""),
+        drill_url=f"{reverse('dashboards:attention')}?{drill_query}&reason={DRILL[value.measure]}" if drill else "",
         drill_label=DRILL_LABELS.get(value.measure, "Who they are"),
+        links=((escalations_url, "See the escalations"),) if value.measure == "M18" and value.status == "ok" else (),
     )
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def _key(value: MeasureValue) -> tuple:
@@ -283,7 +306,8 @@ def _team_rows(figures: dict[int, list[MeasureValue]], month: date, teams: list[
         pick = {v.measure: v for v in reversed(values)}  # the first of each measure (lowest N) wins
         cells = []
         for measure in ("M01", "M04", "M15", "M18"):
-            value = pick.get(measure)
+            # a care-leaver team's average and count are its care-leaver ones (M08 / M09); its M01 is empty
+            value = pick.get(CARE_LEAVER_COLUMNS.get(measure, "")) or pick.get(measure)
             if value is None:
                 cells.append(Cell("–", "No data"))
             elif value.status != "ok":
@@ -297,6 +321,7 @@ def _team_rows(figures: dict[int, list[MeasureValue]], month: date, teams: list[
     return rows
 
 
+CARE_LEAVER_COLUMNS = {"M01": "M08", "M04": "M09"}
 CHILD_COLUMNS = ("Team", "Average caseload", "Workers over the threshold", "Unallocated children",
                  "Open escalations")
 
@@ -313,7 +338,8 @@ def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: b
     national = national_caseload()
     cards = [
         _card(index, value, before.get(_key(value)), before_month=months[-2], national=national,
-              drill_query="&".join(filter(None, [f"month={month:%Y-%m}", drill])))
+              drill_query="&".join(filter(None, [f"month={month:%Y-%m}", drill])),
+              escalations_url=reverse("reporting:escalation-list") + (f"?{drill}" if drill.startswith("team=") else ""))
         for index, value in enumerate(by_month[month], start=1)
     ]
     trends = [t for t in (_trend(m, months, by_month) for m in TRENDS) if t is not None]
