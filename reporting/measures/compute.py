@@ -648,7 +648,8 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
     rows.sort(key=lambda r: (r["team__code"], r["worker__surname"], r["worker__first_name"], r["worker_id"]))
     return [
         {"worker_id": r["worker_id"],
-         "initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(), "team": r["team__name"],
+         "initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(),
+         "name": f"{r['worker__first_name']} {r['worker__surname']}", "team": r["team__name"],
          "team_code": r["team__code"], "cases": r["cases"], "allocated_children": r["allocated_children"],
          "wte": r["wte"], "from_proforma": bool(r["from_proforma"])}
         for r in rows
