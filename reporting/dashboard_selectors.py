@@ -27,6 +27,7 @@ from reporting.measures import (
     national_caseload,
     team_scope,
 )
+from reporting.measures.values import EMPTY
 from reporting.models import MeasureCode
 from supervision.models import ProformaEntry
 from workload.access import teams_for_user
@@ -106,6 +107,7 @@ PERCENTAGES = frozenset({"M06", "M10", "M11", "M12", "M13", "M14", "M19"})
 FIRST_FIGURE = frozenset({"M01", "M02", "M07", "M08"})  # compared on the figure shown (REPORTS (d) "Δ")
 NO_CHANGE = frozenset({"M03", "M20", "M22"})  # a range, a distribution, a list: no single figure to compare
 AVERAGES = frozenset({"M01", "M08"})
+MAIN_POPULATION = frozenset({"M01", "M02", "M04", "M05", "M06", "M07"})  # REPORTS 1.2, care-leaver teams excluded
 TRENDS = ("M01", "M04", "M08", "M10", "M19", "M15", "M18")  # the 12-month charts, in page order
 RAG_WORDS = {
     "lower": {"green": "Green — on target", "amber": "Amber — a little above target", "red": "Red — above target"},
@@ -365,13 +367,21 @@ def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: b
         by_month[value.month].append(value)
     before = {_key(v): v for v in by_month[months[-2]]}
     national = national_caseload()
+    shown = by_month[month]
+    # A leaving-care team has no one in the main population: its figures are the care-leaver ones (M08 / M09),
+    # so the main population's empty cards and trends would only say "No case-holding staff" six times.
+    leavers_only = any(v.measure == "M08" for v in shown) and any(
+        v.measure == "M01" and v.status == EMPTY for v in shown)
+    if leavers_only:
+        shown = [v for v in shown if not (v.measure in MAIN_POPULATION and v.status == EMPTY)]
+    escalations_url = reverse("reporting:escalation-list") + (f"?team={scope.pk}" if scope.kind == "team" else "")
     cards = [
         _card(index, value, before.get(_key(value)), before_month=months[-2], national=national,
-              workers_url=scope_workers_url(scope),
-              escalations_url=reverse("reporting:escalation-list") + (f"?team={scope.pk}" if scope.kind == "team" else ""))
-        for index, value in enumerate(by_month[month], start=1)
+              workers_url=scope_workers_url(scope), escalations_url=escalations_url)
+        for index, value in enumerate(shown, start=1)
     ]
-    trends = [t for t in (_trend(m, months, by_month) for m in TRENDS) if t is not None]
+    trends = [t for t in (_trend(m, months, by_month) for m in TRENDS
+                          if not (leavers_only and m in MAIN_POPULATION)) if t is not None]
     panel = {"cards": cards, "trends": trends}
     if teams:
         panel.update(children=_team_rows(figures, month, teams, area_links=area_links),

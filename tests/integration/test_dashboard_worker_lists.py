@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import ServiceAreaFactory, TeamFactory, UserFactory, WorkerFactory
 from tests.factories_supervision import head_of_service, team_manager, user_in, worker_with_login
 from tests.worked_example import build, entry
-from workload.models import CaseloadSnapshot, TeamSnapshot
+from workload.models import CaseloadPreset, CaseloadSnapshot, Position, TeamPolicy, TeamSnapshot
 from workload.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,25 @@ def test_the_list_takes_the_same_queries_whatever_the_size(client, admin):
     # 6 for the list (the scope's teams, 3 for policies and schemes, the snapshot dates, one UNION of snapshot
     # rows and pro-forma rows); the other 10 are the page's own (session, user, roles, navigation)
     assert (small, large) == ((16, 4), (16, 44))
+
+
+def test_a_leaving_care_team_shows_its_care_leaver_figures_not_empty_main_ones(client, admin):
+    team = TeamFactory(name="Leaving Care")
+    TeamPolicy.objects.filter(team=team).update(preset=CaseloadPreset.objects.get(code="PERF_2017"),
+                                                team_type="care_leavers")  # raw counts: more than 22
+    TeamSnapshot.objects.create(team=team, taken_on=END, kind="month_end", unallocated_children=0)
+    snap(team, 20, position=Position.PERSONAL_ADVISER, first_name="Pat", surname="Ng")
+    snap(team, 24, position=Position.PERSONAL_ADVISER, first_name="Ray", surname="Oak")
+    client.force_login(admin)
+
+    page = client.get(f"/dashboards/team/{team.pk}/", {"month": "2025-01"})
+    authority = client.get("/dashboards/", {"month": "2025-01"})
+
+    labels = [c.label for c in page.context["panel"]["cards"]]
+    assert "Average caseload" not in labels and "Variance from target" not in labels
+    assert [t["label"] for t in page.context["panel"]["trends"]][:1] == ["Care-leaver average caseload"]
+    over = card(page, "Care-leaver workers with more than 22 cases")
+    assert [r["name"] for r in client.get(over.drill_url).context["listing"]["rows"]] == ["Ray Oak"]
+    row = next(r for r in authority.context["panel"]["children"] if r["name"] == "Leaving Care")
+    assert [c.text for c in row["cells"][:2]] == [card(page, "Care-leaver average caseload").value_text + " (Green)",
+                                                  "1 (50 %) (Red)"]
