@@ -113,9 +113,12 @@ def attention_view(request: HttpRequest) -> HttpResponse:
     _require_dashboards(request.user)
     today = timezone.localdate()
     teams = dashboard_teams(user=request.user)
-    attention_filter = AttentionFilter(request.GET or None, queryset=teams, request=request, today=today)
-    valid = not attention_filter.is_bound or attention_filter.is_valid()
-    if valid and attention_filter.is_bound:
+    data = request.GET.copy()
+    if not data.get("month"):  # the picker shows the month the list is for, not a blank field
+        data["month"] = f"{default_month(today=today):%Y-%m}"
+    attention_filter = AttentionFilter(data, queryset=teams, request=request, today=today)
+    valid = attention_filter.is_valid()
+    if valid:
         reason, high_in, high_of = attention_filter.settings()
         month = attention_filter.form.cleaned_data.get("month") or default_month(today=today)
         chosen = attention_filter.qs

@@ -148,3 +148,12 @@ def test_a_leaving_care_team_shows_its_care_leaver_figures_not_empty_main_ones(c
     row = next(r for r in authority.context["panel"]["children"] if r["name"] == "Leaving Care")
     assert [c.text for c in row["cells"][:2]] == [card(page, "Care-leaver average caseload").value_text + " (Green)",
                                                   "1 (50 %) (Red)"]
+
+
+def test_the_attention_month_picker_shows_the_month_the_list_is_for(client, admin):
+    snap(TeamFactory(), 10)  # the latest snapshot is 31 Jan 2025, so the list opens on January 2025
+    client.force_login(admin)
+    response = client.get("/dashboards/attention/")
+    assert response.status_code == 200
+    assert 'name="month" value="2025-01"' in response.content.decode()
+    assert text_of(response).count("January 2025: caseloads from the snapshot of 31 Jan 2025") == 1
