@@ -27,6 +27,7 @@ from functools import partial
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from reporting.escalations import MANAGER_POSITIONS  # the managers-holding-cases rule has one list
 from reporting.models import Escalation, EscalationKind, EscalationState
 from supervision.models import ProformaEntry
 from supervision.rules import long_absent
@@ -41,8 +42,7 @@ from workload.models import (
 from workload.workdays import add_months, month_end
 
 HIGH_BANDS = frozenset({"high", "over_capacity", "above_bandwidth"})
-MANAGER_POSITIONS = frozenset({Position.TEAM_MANAGER, Position.PRACTICE_MANAGER})
-NOT_IN_POPULATION = MANAGER_POSITIONS | {Position.STUDENT}
+NOT_IN_POPULATION = frozenset({*MANAGER_POSITIONS, Position.STUDENT})
 HISTORY_MONTHS = 24  # how far back "months over" looks
 
 

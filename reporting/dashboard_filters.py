@@ -18,6 +18,8 @@ MONTH_RE = re.compile(r"(\d{4})-(\d{2})\Z")
 MONTH_FORMAT_ERROR = "Enter a month as year and month, for example 2025-01."
 MONTH_FUTURE_ERROR = "That month has not happened yet: choose this month or an earlier one."
 MONTH_TOO_EARLY_ERROR = "Choose a month from 2000 onwards."
+THRESHOLD_ERROR = "Give the number of cases the count is about, a whole number from 1 to 200."
+MEASURE_ERROR = "There is no list of workers for that figure."
 PERSISTENT_ERROR = "The number of months with a high band must be between 1 and the number of months looked at."
 DEFAULT_HIGH_IN, DEFAULT_HIGH_OF, MAX_HIGH_OF = 3, 6, 24
 
@@ -61,6 +63,26 @@ class MonthForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"] = MonthField(today=today)
+
+
+class WorkerListForm(forms.Form):
+    """Which count's workers to list (the drill-down under a card): the figure, its N and the month."""
+
+    measure = forms.ChoiceField(choices=(), label="Figure", error_messages={"required": MEASURE_ERROR, "invalid_choice": MEASURE_ERROR})
+    n = forms.IntegerField(required=False, min_value=1, max_value=200, label="More than (cases)",
+                           error_messages={k: THRESHOLD_ERROR for k in ("invalid", "min_value", "max_value")})
+
+    def __init__(self, *args, today: date, measures: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"] = MonthField(today=today)
+        self.fields["measure"].choices = list(measures.items())
+        self.needs_n = frozenset(m for m, label in measures.items() if "more than N" in label)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("measure") in self.needs_n and cleaned.get("n") is None and "n" not in self.errors:
+            self.add_error("n", THRESHOLD_ERROR)
+        return cleaned
 
 
 def _teams(request):

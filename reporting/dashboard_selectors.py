@@ -21,10 +21,14 @@ from reporting.measures import (
     AUTHORITY,
     MeasureValue,
     Scope,
+    label_for,
+    measure_workers,
     measures_with_teams,
     national_caseload,
     team_scope,
 )
+from reporting.measures.values import EMPTY
+from reporting.models import MeasureCode
 from supervision.models import ProformaEntry
 from workload.access import teams_for_user
 from workload.capabilities import can
@@ -103,11 +107,13 @@ PERCENTAGES = frozenset({"M06", "M10", "M11", "M12", "M13", "M14", "M19"})
 FIRST_FIGURE = frozenset({"M01", "M02", "M07", "M08"})  # compared on the figure shown (REPORTS (d) "Δ")
 NO_CHANGE = frozenset({"M03", "M20", "M22"})  # a range, a distribution, a list: no single figure to compare
 AVERAGES = frozenset({"M01", "M08"})
+MAIN_POPULATION = frozenset({"M01", "M02", "M04", "M05", "M06", "M07"})  # REPORTS 1.2, care-leaver teams excluded
 TRENDS = ("M01", "M04", "M08", "M10", "M19", "M15", "M18")  # the 12-month charts, in page order
 RAG_WORDS = {
     "lower": {"green": "Green — on target", "amber": "Amber — a little above target", "red": "Red — above target"},
     "higher": {"green": "Green — on target", "amber": "Amber — a little below target", "red": "Red — below target"},
 }
+ARROWS = frozenset("▲▼=")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
@@ -151,6 +157,16 @@ class Card:
     drill_url: str = ""
     drill_label: str = ""
     long: bool = False  # a sentence rather than a figure: shown smaller
+    links: tuple[tuple[str, str], ...] = ()  # more (url, words) under the card, e.g. the escalations list
+
+    @property
+    def change_arrow(self) -> str:
+        """The ▲ / ▼ / = before the change: shown, but hidden from screen readers, which read the words."""
+        return self.change_text[:1] if self.change_text[:1] in ARROWS else ""
+
+    @property
+    def change_words(self) -> str:
+        return self.change_text[1:].lstrip() if self.change_arrow else self.change_text
 
 
 def _direction(measure: str) -> str:
@@ -202,13 +218,39 @@ def _target_text(value: MeasureValue) -> str:
     return f"{value.target.normalize():f}"
 
 
-# Counts drill down to the people behind them: the attention list for the same scope, month and reason.
-DRILL = {"M04": "over_threshold", "M05": "asye_over", "M17": "manager_holding", "M15": "long_absence"}
+# Counts drill down to the people behind them: the same rows the count counted (measure_workers), so the
+# list is as long as the figure; "Who needs attention" (its own thresholds and reasons) is a page of its own.
+WORKER_LISTS = ("M04", "M05", "M09", "M15", "M17")
 DRILL_LABELS = {"M15": "Who holds cases while on a long absence", "M17": "Which managers"}
+LIST_TITLES = {"M15": "Workers holding cases while on a long absence"}
+
+
+def worker_list_measures() -> dict[str, str]:
+    """The figures with a list of workers behind them: code -> label (with "N" left in)."""
+    return {m: MeasureCode(m).label for m in WORKER_LISTS}
+
+
+def scope_workers_url(scope: Scope) -> str:
+    if scope.kind == "team":
+        return reverse("dashboards:team-workers", args=[scope.pk])
+    if scope.kind == "service":
+        return reverse("dashboards:service-workers", args=[scope.pk])
+    return reverse("dashboards:workers")
+
+
+def measure_worker_list(*, scope: Scope, month: date, measure: str, threshold: int | None) -> dict:
+    """The workers behind one count of one scope and month, with the count's label: the rows
+    reporting.measures counted (snapshot rows, and pro-forma rows for workers with no snapshot)."""
+    rows = measure_workers(scope, month, measure, threshold if measure in COUNTS else None)
+    for row in rows:  # the children the figure compared: care-leaver counts may include co-worked (basis B)
+        row["children"] = row["cases"] if measure in COUNTS else row["allocated_children"]
+    label = LIST_TITLES.get(measure) or label_for(measure, threshold if measure in COUNTS else None)
+    return {"label": label, "rows": rows,
+            "from_proforma": sum(r["from_proforma"] for r in rows)}
 
 
 def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, before_month: date,
-          national: dict, drill_query: str = "") -> Card:
+          national: dict, workers_url: str = "", escalations_url: str = "") -> Card:
     rag_text = RAG_WORDS.get(_direction(value.measure) or "lower", {}).get(value.rag, "") if value.rag else ""
     change_text, change_class = change_words(value, before, before_month=before_month)
     unit = per_fte = national_text = detail = ""
@@ -231,17 +273,30 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
         detail = " ".join(filter(None, [scaled, detail]))
     if value.measure == "M07" and value.status == "ok":
         detail = "Children per ASYE FTE, then that as a share of the other workers' children per FTE."
+    if value.measure == "M18" and value.status == "ok" and value.value:
+        since, due = value.detail.get("oldest_since"), value.detail.get("earliest_due")
+        detail = " ".join(filter(None, [
+            f"Over since {_day(since)} at the longest." if since else "",
+            f"Earliest action due {_day(due)}." if due else ""]))
     if value.measure in AVERAGES and rag_text:
         rag_text = f"Team average RAG: {rag_text}"  # POLICIES §3.1 (iii): never read as a worker's band
+    # M15's list is of the absent holders: none to list when none hold cases, whatever the unallocated count
+    drill = value.measure in WORKER_LISTS and value.status == "ok" and bool(
+        value.detail.get("held_by_absent") if value.measure == "M15" else value.value)
+    n = f"&n={value.threshold.normalize():f}" if value.measure in COUNTS and value.threshold is not None else ""
     return Card(
         key=f"measure-{index}", label=value.label, value_text=_shown(value) or "–", unit=unit if value.status == "ok"
         else "", note=value.note, target_text=_target_text(value), rag=value.rag, rag_text=rag_text,
         change_text=change_text, change_class=change_class, per_fte_text=per_fte, national_text=national_text,
         detail=detail, long=len(_shown(value) or "") > 14,
-        drill_url=(f"{reverse('dashboards:attention')}?{drill_query}&reason={DRILL[value.measure]}"
-                   if value.measure in DRILL and value.status == "ok" and value.value else ""),
+        drill_url=f"{workers_url}?month={value.month:%Y-%m}&measure={value.measure}{n}" if drill else "",
         drill_label=DRILL_LABELS.get(value.measure, "Who they are"),
+        links=((escalations_url, "See the escalations"),) if value.measure == "M18" and value.status == "ok" else (),
     )
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def _key(value: MeasureValue) -> tuple:
@@ -283,7 +338,8 @@ def _team_rows(figures: dict[int, list[MeasureValue]], month: date, teams: list[
         pick = {v.measure: v for v in reversed(values)}  # the first of each measure (lowest N) wins
         cells = []
         for measure in ("M01", "M04", "M15", "M18"):
-            value = pick.get(measure)
+            # a care-leaver team's average and count are its care-leaver ones (M08 / M09); its M01 is empty
+            value = pick.get(CARE_LEAVER_COLUMNS.get(measure, "")) or pick.get(measure)
             if value is None:
                 cells.append(Cell("–", "No data"))
             elif value.status != "ok":
@@ -297,12 +353,12 @@ def _team_rows(figures: dict[int, list[MeasureValue]], month: date, teams: list[
     return rows
 
 
+CARE_LEAVER_COLUMNS = {"M01": "M08", "M04": "M09"}
 CHILD_COLUMNS = ("Team", "Average caseload", "Workers over the threshold", "Unallocated children",
                  "Open escalations")
 
 
-def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: bool = False,
-           drill: str = "") -> dict:
+def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: bool = False) -> dict:
     months = [add_months(month, -k) for k in range(11, -1, -1)]
     by_month: dict[date, list[MeasureValue]] = {m: [] for m in months}
     # one load for the 12 months and the table of teams (reporting.measures: a fixed number of queries)
@@ -311,12 +367,21 @@ def _panel(scope: Scope, month: date, *, teams: list[Team] | None, area_links: b
         by_month[value.month].append(value)
     before = {_key(v): v for v in by_month[months[-2]]}
     national = national_caseload()
+    shown = by_month[month]
+    # A leaving-care team has no one in the main population: its figures are the care-leaver ones (M08 / M09),
+    # so the main population's empty cards and trends would only say "No case-holding staff" six times.
+    leavers_only = any(v.measure == "M08" for v in shown) and any(
+        v.measure == "M01" and v.status == EMPTY for v in shown)
+    if leavers_only:
+        shown = [v for v in shown if not (v.measure in MAIN_POPULATION and v.status == EMPTY)]
+    escalations_url = reverse("reporting:escalation-list") + (f"?team={scope.pk}" if scope.kind == "team" else "")
     cards = [
         _card(index, value, before.get(_key(value)), before_month=months[-2], national=national,
-              drill_query="&".join(filter(None, [f"month={month:%Y-%m}", drill])))
-        for index, value in enumerate(by_month[month], start=1)
+              workers_url=scope_workers_url(scope), escalations_url=escalations_url)
+        for index, value in enumerate(shown, start=1)
     ]
-    trends = [t for t in (_trend(m, months, by_month) for m in TRENDS) if t is not None]
+    trends = [t for t in (_trend(m, months, by_month) for m in TRENDS
+                          if not (leavers_only and m in MAIN_POPULATION)) if t is not None]
     panel = {"cards": cards, "trends": trends}
     if teams:
         panel.update(children=_team_rows(figures, month, teams, area_links=area_links),
@@ -329,8 +394,8 @@ def authority_panel(*, teams: list[Team], month: date) -> dict:
 
 
 def service_panel(*, area: ServiceArea, teams: list[Team], month: date) -> dict:
-    return _panel(Scope("service", area.pk, area.name), month, teams=teams, drill=f"service_area={area.pk}")
+    return _panel(Scope("service", area.pk, area.name), month, teams=teams)
 
 
 def team_panel(*, team: Team, month: date) -> dict:
-    return _panel(team_scope(team), month, teams=None, drill=f"team={team.pk}")
+    return _panel(team_scope(team), month, teams=None)

@@ -11,4 +11,8 @@ urlpatterns = [
     path("service/<cw_id:pk>/", views.service_view, name="service"),
     path("team/<cw_id:pk>/", views.team_view, name="team"),
     path("attention/", views.attention_view, name="attention"),
+    # the workers behind a count on a card, in the card's scope
+    path("workers/", views.workers_view, name="workers"),
+    path("service/<cw_id:pk>/workers/", views.workers_view, {"kind": "service"}, name="service-workers"),
+    path("team/<cw_id:pk>/workers/", views.workers_view, {"kind": "team"}, name="team-workers"),
 ]

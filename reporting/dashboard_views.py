@@ -7,16 +7,18 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from reporting.attention import Reason, attention_list
-from reporting.dashboard_filters import AttentionFilter, MonthForm
+from reporting.dashboard_filters import AttentionFilter, MonthForm, WorkerListForm
 from reporting.dashboard_selectors import (
     authority_panel,
     dashboard_teams,
     default_month,
+    measure_worker_list,
     month_snapshot_date,
     sees_authority,
     service_area_get_for_user,
@@ -24,9 +26,11 @@ from reporting.dashboard_selectors import (
     service_panel,
     team_panel,
     team_worker_rows,
+    worker_list_measures,
 )
 from reporting.dashboard_tables import AttentionTable
 from reporting.exports import EXPORT_FORMATS, export_response
+from reporting.measures import AUTHORITY, Scope, team_scope
 from workload.access import team_get_for_user
 from workload.capabilities import can
 
@@ -109,9 +113,12 @@ def attention_view(request: HttpRequest) -> HttpResponse:
     _require_dashboards(request.user)
     today = timezone.localdate()
     teams = dashboard_teams(user=request.user)
-    attention_filter = AttentionFilter(request.GET or None, queryset=teams, request=request, today=today)
-    valid = not attention_filter.is_bound or attention_filter.is_valid()
-    if valid and attention_filter.is_bound:
+    data = request.GET.copy()
+    if not data.get("month"):  # the picker shows the month the list is for, not a blank field
+        data["month"] = f"{default_month(today=today):%Y-%m}"
+    attention_filter = AttentionFilter(data, queryset=teams, request=request, today=today)
+    valid = attention_filter.is_valid()
+    if valid:
         reason, high_in, high_of = attention_filter.settings()
         month = attention_filter.form.cleaned_data.get("month") or default_month(today=today)
         chosen = attention_filter.qs
@@ -135,3 +142,34 @@ def attention_view(request: HttpRequest) -> HttpResponse:
         "export_query": query.urlencode(), "bad_export": bool(export) and export not in EXPORT_FORMATS,
     }
     return render(request, "reporting/dashboards/attention.html", context, status=200 if valid else 400)
+
+
+def _scope_for(request: HttpRequest, kind: str, pk: int | None) -> tuple[Scope, str, str]:
+    """The scope a worker list is about, with the page it came from (url, name); 404 outside the user's."""
+    if kind == "team":
+        team = team_get_for_user(user=request.user, pk=pk)
+        return team_scope(team), reverse("dashboards:team", args=[team.pk]), team.name
+    if kind == "service":
+        area = service_area_get_for_user(user=request.user, pk=pk)
+        return Scope("service", area.pk, area.name), reverse("dashboards:service", args=[area.pk]), area.name
+    if not sees_authority(request.user):
+        raise Http404("No authority dashboard for this account.")
+    return AUTHORITY, reverse("dashboards:authority"), "Authority"
+
+
+@login_required
+@require_GET
+def workers_view(request: HttpRequest, pk: int | None = None, kind: str = "authority") -> HttpResponse:
+    """The workers behind a count on a dashboard card (more than N cases, managers holding cases, long absence
+    holding cases), in the card's scope and month: as many rows as the figure. Bad parameters: 400 with the
+    message beside the field."""
+    scope, back_url, back_label = _scope_for(request, kind, pk)
+    today = timezone.localdate()
+    form = WorkerListForm(request.GET, today=today, measures=worker_list_measures())
+    context = {"form": form, "scope": scope, "back_url": back_url, "back_label": back_label, "today": today}
+    if not form.is_valid():
+        return render(request, "reporting/dashboards/workers.html", context, status=400)
+    month = form.cleaned_data["month"] or default_month(today=today)
+    context.update(month=month, listing=measure_worker_list(
+        scope=scope, month=month, measure=form.cleaned_data["measure"], threshold=form.cleaned_data["n"]))
+    return render(request, "reporting/dashboards/workers.html", context)

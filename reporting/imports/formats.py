@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reporting.models import IMPORTED_MEASURES
+from supervision.models import SessionKind
+from workload.models import AbsenceType, AllocationRole, EmploymentType, Position, SnapshotKind
+
 TEXT, INT, DECIMAL, DATE, MONTH, BOOL, CHOICE = "text", "whole number", "decimal", "date", "month", "yes/no", "choice"
 
 
@@ -40,16 +44,15 @@ class FileFormat:
         return next(c for c in self.columns if c.name == name)
 
 
-POSITIONS = (
-    "social_worker", "senior_practitioner", "asye", "swa", "trainee", "personal_adviser", "iro", "cpa",
-    "student", "consultant", "practice_manager", "team_manager",
-)
-EMPLOYMENT_TYPES = ("permanent", "agency")
-ROLES = ("allocated", "co_worker", "awaiting")
-ABSENCE_KINDS = ("annual_leave", "planned", "sickness", "other")
-SNAPSHOT_KINDS = ("weekly", "month_end")
-SESSION_KINDS = ("worker", "case")
-AGGREGATE_MEASURES = ("M11", "M12", "M13", "M14")
+# The allowed values are the models' own choices, so a value the app can store is always importable and one it
+# cannot is always refused (the files carry codes; docs/import.md lists them).
+POSITIONS = tuple(Position.values)
+EMPLOYMENT_TYPES = tuple(EmploymentType.values)
+ROLES = tuple(AllocationRole.values)
+ABSENCE_KINDS = tuple(AbsenceType.values)
+SNAPSHOT_KINDS = tuple(SnapshotKind.values)
+SESSION_KINDS = tuple(SessionKind.values)
+AGGREGATE_MEASURES = tuple(m.value for m in IMPORTED_MEASURES)
 
 FORMATS: tuple[FileFormat, ...] = (
     FileFormat(
@@ -168,13 +171,14 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat(
         "aggregates", "aggregates", "Child-level figures per team and month", ("team", "month", "measure"),
         "Numerator and denominator per team and month for the four figures counted child by child in the "
-        "case-management system: M11 case supervision in the month, M12 initial child protection conferences "
-        "within 15 working days, M13 child protection visits in timescale, M14 looked-after children visits in "
-        "timescale.",
+        "case-management system: "
+        + ", ".join(f"{m.value} {m.label[:1].lower()}{m.label[1:]}" for m in IMPORTED_MEASURES) + ".",
         (
             Column("team", TEXT, True, "Team code."),
             Column("month", MONTH, True, "Month (YYYY-MM), in the past or the current month.", past=True),
-            Column("measure", CHOICE, True, "Which figure: M11, M12, M13 or M14.", AGGREGATE_MEASURES),
+            Column("measure", CHOICE, True,
+                   f"Which figure: {', '.join(AGGREGATE_MEASURES[:-1])} or {AGGREGATE_MEASURES[-1]}.",
+                   AGGREGATE_MEASURES),
             Column("numerator", INT, True, "Children within timescale (or supervised)."),
             Column("denominator", INT, True, "Children counted; at least the numerator."),
         ),

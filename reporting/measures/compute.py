@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum, Value
 
 from reporting.measures.grouped import grouped_rows
 from reporting.measures.inputs import (
@@ -179,10 +179,14 @@ def _escalations(data: MonthInputs) -> dict[tuple, dict[str, int]]:
     aggregates = {}
     for i, day in enumerate(days):
         open_on = Q(opened_on__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-        aggregates[f"awaiting_{i}"] = Count("pk", filter=open_on & Q(kind=EscalationKind.HOS_AGREEMENT,
-                                                                    agreed_on__isnull=True)
-                                            & ~Q(state=EscalationState.AGREED))
-        aggregates[f"sustained_{i}"] = Count("pk", filter=open_on & Q(kind=EscalationKind.SUSTAINED))
+        awaiting = open_on & Q(kind=EscalationKind.HOS_AGREEMENT, agreed_on__isnull=True) & ~Q(
+            state=EscalationState.AGREED)
+        sustained = open_on & Q(kind=EscalationKind.SUSTAINED)
+        aggregates[f"awaiting_{i}"] = Count("pk", filter=awaiting)
+        aggregates[f"sustained_{i}"] = Count("pk", filter=sustained)
+        # the dates a manager asks first (REPORTS worked example, M18): over since when, action due when
+        aggregates[f"since_{i}"] = Min("first_over_on", filter=awaiting | sustained)
+        aggregates[f"due_{i}"] = Min("due_on", filter=awaiting | sustained)
     rows = {
         row["team_id"]: row
         for row in Escalation.objects.filter(team_id__in=team_ids, opened_on__lte=days[-1])
@@ -195,7 +199,8 @@ def _escalations(data: MonthInputs) -> dict[tuple, dict[str, int]]:
         for team_id, day in per_team.items():
             if team_id in rows:
                 row, i = rows[team_id], index[day]
-                out[(month, team_id)] = {"awaiting": row[f"awaiting_{i}"], "sustained": row[f"sustained_{i}"]}
+                out[(month, team_id)] = {"awaiting": row[f"awaiting_{i}"], "sustained": row[f"sustained_{i}"],
+                                         "since": row[f"since_{i}"], "due": row[f"due_{i}"]}
     return out
 
 
@@ -580,7 +585,9 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
             "M18", value=Decimal(awaiting + sustained), status=OK, target=ZERO,
             display=f"{awaiting} awaiting agreement; {sustained} over the maximum too long",
             rag=rag_count(awaiting + sustained, pool.total("main_n")),
-            detail={"awaiting_agreement": awaiting, "over_maximum_too_long": sustained},
+            detail={"awaiting_agreement": awaiting, "over_maximum_too_long": sustained,
+                    "oldest_since": min((e["since"] for e in esc if e.get("since")), default=None),
+                    "earliest_due": min((e["due"] for e in esc if e.get("due")), default=None)},
         ))
     if pool.no_rows:
         out.append(pool.blank("M19", NO_DATA, snapshot=False, target=SUPERVISION_TARGET))
@@ -599,7 +606,8 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
         out.append(pool.value("M22", snapshot=False, value=None, status=OK, detail={"rows": managers},
                               display=", ".join(f"{m['name']} {fmt(m['points'], 1)}" for m in managers)))
     else:
-        out.append(pool.blank("M22", EMPTY, snapshot=False, detail={"rows": []}))
+        # no rows at all is a month with no data, not a month with no managers
+        out.append(pool.blank("M22", NO_DATA if pool.no_rows else EMPTY, snapshot=False, detail={"rows": []}))
     return out
 
 
@@ -610,7 +618,11 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
                     window: tuple[date, date] | None = None) -> list[dict]:
     """The worker rows behind a count (the drill-down): initials, team, cases and WTE, ordered by team and
     initials. M04 / M05 / M09 need the threshold; M17 lists managers holding cases; M15 the absent holders.
-    `window` (first, last day): the snapshot within those days instead of the month's."""
+    `window` (first, last day): the snapshot within those days instead of the month's.
+
+    A worker with no snapshot in the month is counted from their countersigned pro-forma (REPORTS 1.1
+    "Fallback"), so they are listed from it too (`from_proforma`): the list's length is the count shown. The
+    snapshot rows and the pro-forma rows are one UNION query, whatever the number of rows."""
     team_ids = scope.team_ids()
     params = team_params(team_ids, month)
     data = month_rows(params, month, window) if params else None
@@ -626,15 +638,20 @@ def measure_workers(scope: Scope, month: date, measure: str, threshold: int | No
         condition = population & Q(**{f"{field}__gt": data.limit(threshold)})
     else:
         raise ValueError(f"There is no worker list for this measure ({measure}).")
-    rows = data.rows.filter(condition).order_by("team__code", "worker__surname", "worker__first_name").values(
-        "worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases",
-        "allocated_children", "wte",
-    )
+    # the same columns, in the same order, from both sides (values() keeps the order given, Django 5.2)
+    columns = ("worker_id", "worker__first_name", "worker__surname", "team__code", "team__name", "cases",
+               "allocated_children", "wte", "from_proforma")
+    snapshots = data.rows.filter(condition).annotate(from_proforma=Value(False)).values_list(*columns)
+    proformas = data.fallback.filter(condition).annotate(from_proforma=Value(True)).values_list(*columns)
+    rows = [dict(zip(columns, row, strict=True)) for row in snapshots.union(proformas, all=True)]
+    # sorted here: an ORDER BY on a UNION of two models' joins is not portable to SQLite
+    rows.sort(key=lambda r: (r["team__code"], r["worker__surname"], r["worker__first_name"], r["worker_id"]))
     return [
         {"worker_id": r["worker_id"],
-         "initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(), "team": r["team__name"],
+         "initials": f"{r['worker__first_name'][:1]}{r['worker__surname'][:1]}".upper(),
+         "name": f"{r['worker__first_name']} {r['worker__surname']}", "team": r["team__name"],
          "team_code": r["team__code"], "cases": r["cases"], "allocated_children": r["allocated_children"],
-         "wte": r["wte"]}
+         "wte": r["wte"], "from_proforma": bool(r["from_proforma"])}
         for r in rows
     ]
 

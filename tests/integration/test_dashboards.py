@@ -79,8 +79,8 @@ def test_team_view_shows_worked_example_and_drills_to_workers(client, example, a
     assert (average.value_text, average.rag_text) == ("18.9", "Team average RAG: Red — above target")
     assert (over.value_text, over.rag_text, over.detail) == (
         "3 (50 %)", "Red — above target", "Scaled to hours: more than 22 × WTE. Counted without scaling for hours: 2")
-    assert over.drill_url == f"/dashboards/attention/?month=2025-01&team={da1.pk}&reason=over_threshold"
-    assert [r.worker_name for r in client.get(over.drill_url).context["table"].data] == [
+    assert over.drill_url == f"/dashboards/team/{da1.pk}/workers/?month=2025-01&measure=M04&n=22"
+    assert [r["name"] for r in client.get(over.drill_url).context["listing"]["rows"]] == [
         "W2 Example", "W3 Example", "W6 Example"]  # the three behind the count
     html = response.content.decode()
     w6 = example.people["W6"]

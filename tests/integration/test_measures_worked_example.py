@@ -1,4 +1,5 @@
 """REPORTS.md worked example: every measure for DA1 and the authority roll-up with IP1, from the API."""
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -45,7 +46,9 @@ def test_da1_every_measure_equals_the_worked_example(example):
     assert (m16.detail["vacant_fte"], m16.detail["agency_fte"], m16.display) == (
         Decimal("2.00"), Decimal("1.00"), "2.00 vacant, 1.00 covered by agency staff")
     assert (values["M17", None].value, values["M17", None].rag) == (Decimal(1), "red")
-    assert values["M18", None].detail == {"awaiting_agreement": 2, "over_maximum_too_long": 1}
+    # REPORTS worked example: W6 over the maximum since 15 Nov 2024; W2's agreement due Fri 31 Jan 2025
+    assert values["M18", None].detail == {"awaiting_agreement": 2, "over_maximum_too_long": 1,
+                                          "oldest_since": date(2024, 11, 15), "earliest_due": date(2025, 1, 31)}
     assert (values["M19", None].display, values["M19", None].rag) == ("67 %", "red")
     assert values["M20", None].detail == {
         "Below sustainable": 0, "Sustainable": 2, "Demanding": 0, "High": 2, "Not scored": 2}
