@@ -96,7 +96,9 @@ def crawl(client, months: set[str]) -> dict[str, str]:
             if target in queued or target.startswith(SKIP) or (month and month.group(1) not in months):
                 continue
             queued.add(target)
-            queue.append(target)
+            # fetched with the first query string seen (a page such as the workers behind a count needs its
+            # own), but only once per path: sort orders and filters show the same words
+            queue.append(target + (f"?{parts.query}" if parts.query else ""))
         assert len(seen) < MAX_PAGES, sorted(seen)[:50]
     return seen
 
