@@ -277,7 +277,8 @@ def _card(index: int, value: MeasureValue, before: MeasureValue | None, *, befor
         since, due = value.detail.get("oldest_since"), value.detail.get("earliest_due")
         detail = " ".join(filter(None, [
             f"Over since {_day(since)} at the longest." if since else "",
-            f"Earliest action due {_day(due)}." if due else ""]))
+            (f"Earliest action due {_day(due)}" + (", overdue on the snapshot date." if value.snapshot_on
+                                                    and due < value.snapshot_on else ".")) if due else ""]))
     if value.measure in AVERAGES and rag_text:
         rag_text = f"Team average RAG: {rag_text}"  # POLICIES §3.1 (iii): never read as a worker's band
     # M15's list is of the absent holders: none to list when none hold cases, whatever the unallocated count

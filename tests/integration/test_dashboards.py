@@ -82,6 +82,11 @@ def test_team_view_shows_worked_example_and_drills_to_workers(client, example, a
     assert over.drill_url == f"/dashboards/team/{da1.pk}/workers/?month=2025-01&measure=M04&n=22"
     assert [r["name"] for r in client.get(over.drill_url).context["listing"]["rows"]] == [
         "W2 Example", "W3 Example", "W6 Example"]  # the three behind the count
+    escalations = card(response, "Open escalations")
+    assert escalations.detail == "Over since Fri 15 Nov 2024 at the longest. Earliest action due Fri 31 Jan 2025."
+    type(example.escalations["W2"]).objects.filter(pk=example.escalations["W2"].pk).update(due_on=date(2025, 1, 29))
+    escalations = card(client.get(f"/dashboards/team/{da1.pk}/", {"month": "2025-01"}), "Open escalations")
+    assert escalations.detail.endswith("Earliest action due Wed 29 Jan 2025, overdue on the snapshot date.")
     html = response.content.decode()
     w6 = example.people["W6"]
     assert f'href="/workload/workers/{w6.pk}/"' in html
