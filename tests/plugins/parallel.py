@@ -10,6 +10,14 @@ wrong database, one process's purge would empty the other's queue, and the passw
 counts (in the cache) of two tests in two processes would add up. The SMTP sink and live_server pick a
 free port each, and the browser and the Celery worker are per process already (session fixtures).
 
+Which process runs what: a file's tests stay together (module fixtures such as `seeded` run once), and in
+each process every test that uses the database in a transaction runs before any transactional one, as
+pytest-django orders a serial run. A transactional test ends with a flush, which also empties the reference
+data that migrations loaded (scheme versions, presets, role groups), and ordinary database tests rely on
+it. xdist's own `loadfile` would hand a process a file of ordinary tests after a transactional file.
+Hence `PhaseThenFile` below: the work units are (phase, file), queued phase by phase, so a process that
+has started on phase 1 ("transactional") is never given phase 0 ("db") again.
+
 The number of processes: `-n auto` asks `pytest_xdist_auto_num_workers` below. See docs/operations.md.
 """
 from __future__ import annotations
@@ -22,7 +30,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
+# pytest-django's order for a serial run (its pytest_collection_modifyitems): these phases, in this order.
+PHASES = ("db", "transactional", "nodb")
 REDIS_DATABASES = 16  # redis-server's default `databases`; each process uses two
 MAX_AUTO_WORKERS = 4  # more processes than this buy little: PostgreSQL and Chromium need CPU too
 _media_root: str | None = None
@@ -97,3 +108,65 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(cores, MAX_AUTO_WORKERS)
     return workers if workers > 1 else 0
+
+
+# ------------------------------------------------------------------------------- Which process runs what
+
+
+def _phase(item: pytest.Item) -> str:
+    """The item's phase, decided as pytest-django decides its order (TestCase classes aside: the suite has none)."""
+    from pytest_django.fixtures import validate_django_db
+
+    fixtures = getattr(item, "fixturenames", [])
+    marker = item.get_closest_marker("django_db")
+    transaction = reset_sequences = False
+    if marker:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+    if transaction or reset_sequences or "transactional_db" in fixtures or "live_server" in fixtures:
+        return "transactional"
+    return "db" if marker or "db" in fixtures else "nodb"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker: tell the controller each test's phase, as xdist's loadgroup suffix ("nodeid@db"),
+    and queue the files with the most tests first within a phase (fewer stragglers at the end).
+
+    trylast: after pytest-django's sort. The new order keeps its phases and each file's own order; it is the
+    same in every worker, as xdist requires."""
+    if _worker_number() is None:
+        return
+    phases = {item: _phase(item) for item in items}
+    sizes: dict[tuple[str, str], int] = {}
+    for item in items:
+        key = (phases[item], item.nodeid.split("::", 1)[0])
+        sizes[key] = sizes.get(key, 0) + 1
+    position = {item: index for index, item in enumerate(items)}
+
+    def order(item: pytest.Item) -> tuple[int, int, int]:
+        phase = phases[item]
+        return PHASES.index(phase), -sizes[(phase, item.nodeid.split("::", 1)[0])], position[item]
+
+    items.sort(key=order)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(phases[item]))
+
+
+class PhaseThenFile(LoadScopeScheduling):
+    """Work units of one file's tests of one phase, handed out in the workers' collection order."""
+
+    def __init__(self, config: pytest.Config, log: object = None) -> None:
+        super().__init__(config, log)
+        self.config.option.loadscopereorder = False  # keep the phases in order (the workers sorted by size)
+
+    def _split_scope(self, nodeid: str) -> str:
+        test, _, phase = nodeid.rpartition("@")  # the last "@": parametrize ids may contain one too
+        return f"{phase}:{test.split('::', 1)[0]}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+    """`--dist loadgroup` (pyproject.toml) makes the workers add the suffix; this scheduler reads it."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return PhaseThenFile(config, log)
