@@ -1,7 +1,6 @@
 """Running the suite in parallel (pytest-xdist): how many processes, and what each one keeps to itself.
 
-Loaded with `-p tests.plugins.parallel` (pyproject.toml's addopts), earlier than any conftest: the
-environment below must be changed before pytest-django imports the settings, which read it once.
+Loaded by tests/conftest.py (`pytest_plugins`), like infra.py.
 
 Each xdist worker process ("gw0", "gw1", ...) gets its own test database (pytest-django adds the suffix
 itself), and from here its own Redis databases for the Celery queue and the cache, and its own MEDIA_ROOT.
@@ -10,13 +9,14 @@ wrong database, one process's purge would empty the other's queue, and the passw
 counts (in the cache) of two tests in two processes would add up. The SMTP sink and live_server pick a
 free port each, and the browser and the Celery worker are per process already (session fixtures).
 
-Which process runs what: a file's tests stay together (module fixtures such as `seeded` run once), and in
-each process every test that uses the database in a transaction runs before any transactional one, as
-pytest-django orders a serial run. A transactional test ends with a flush, which also empties the reference
-data that migrations loaded (scheme versions, presets, role groups), and ordinary database tests rely on
-it. xdist's own `loadfile` would hand a process a file of ordinary tests after a transactional file.
-Hence `PhaseThenFile` below: the work units are (phase, file), queued phase by phase, so a process that
-has started on phase 1 ("transactional") is never given phase 0 ("db") again.
+Which process runs what: in each process every ordinary database test runs before any transactional one,
+as pytest-django orders a serial run. A transactional test ends with a flush, which also empties the
+reference data that migrations loaded (scheme versions, presets, role groups), and ordinary database tests
+rely on it. `--dist load` hands each process tests from the front of the collection, in order, so the
+order the workers collect in (pytest-django's phases; below, the files with most tests first within a
+phase) is the order within each process. `loadfile` would not do: it hands a process a file of ordinary
+tests after a transactional file. (Nor `loadgroup` with a phase group: with pytest 9, xdist 3.8 no longer
+manages to add the group to the test id.) A module fixture such as `seeded` may run once in each process.
 
 The number of processes: `-n auto` asks `pytest_xdist_auto_num_workers` below. See docs/operations.md.
 """
@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from xdist.scheduler import LoadScopeScheduling
 
 # pytest-django's order for a serial run (its pytest_collection_modifyitems): these phases, in this order.
 PHASES = ("db", "transactional", "nodb")
 REDIS_DATABASES = 16  # redis-server's default `databases`; each process uses two
 MAX_AUTO_WORKERS = 4  # more processes than this buy little: PostgreSQL and Chromium need CPU too
 _media_root: str | None = None
+_override = None  # the worker's override_settings, undone at the end
 
 
 def _worker_number() -> int | None:
@@ -50,31 +49,42 @@ def _shifted(url: str, by: int) -> str:
     return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + by}"))
 
 
-def _separate_this_worker() -> None:
-    global _media_root
+def pytest_configure(config: pytest.Config) -> None:
+    """In worker gwN: broker on Redis database 2N (+ the serial run's), cache on the next, a MEDIA_ROOT of its own.
+
+    Django is set up by now (pytest-django does it first), so the settings are overridden as a test would,
+    through override_settings, whose signals reset the cache handler and the storages; nothing has
+    connected to the broker or the cache yet. The Celery app is told too (it may have read its config
+    already), and the environment, for the manage.py subprocesses some tests start."""
+    global _media_root, _override
     number = _worker_number()
     if number is None:
         return
-    if "config.settings" in sys.modules:  # too late: the settings have read the old environment
-        raise RuntimeError("tests.plugins.parallel must be loaded before Django's settings (-p in addopts)")
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if broker.startswith(("redis://", "rediss://")):
-        # gwN moves the broker 2N databases up; settings put the cache on the next one, as in a serial run
-        # (an explicit DJANGO_CACHE_URL moves up with it). gw0 keeps the serial run's databases.
-        os.environ["CELERY_BROKER_URL"] = shifted = _shifted(broker, 2 * number)
-        if int(urlsplit(shifted).path.strip("/")) + 1 >= REDIS_DATABASES:
-            raise RuntimeError(f"xdist worker gw{number} needs more Redis databases than {REDIS_DATABASES}")
-        cache = os.environ.get("DJANGO_CACHE_URL")
-        if cache:
-            os.environ["DJANGO_CACHE_URL"] = _shifted(cache, 2 * number)
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from config.celery import app
+
     _media_root = tempfile.mkdtemp(prefix=f"caseweight-media-gw{number}-")
+    changes: dict[str, object] = {"MEDIA_ROOT": _media_root}
     os.environ["DJANGO_MEDIA_ROOT"] = _media_root
-
-
-_separate_this_worker()
+    broker = settings.CELERY_BROKER_URL
+    if broker.startswith(("redis://", "rediss://")):
+        broker = changes["CELERY_BROKER_URL"] = os.environ["CELERY_BROKER_URL"] = _shifted(broker, 2 * number)
+        cache = settings.CACHES["default"]
+        if cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+            location = _shifted(cache["LOCATION"], 2 * number)
+            changes["CACHES"] = {**settings.CACHES, "default": {**cache, "LOCATION": location}}
+            if int(urlsplit(location).path.strip("/")) >= REDIS_DATABASES:
+                raise pytest.UsageError(f"gw{number} needs more than {REDIS_DATABASES} Redis databases: use fewer")
+    _override = override_settings(**changes)
+    _override.enable()
+    app.conf.broker_url = broker
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if _override is not None:
+        _override.disable()
     if _media_root:
         shutil.rmtree(_media_root, ignore_errors=True)
 
@@ -127,13 +137,13 @@ def _phase(item: pytest.Item) -> str:
     return "db" if marker or "db" in fixtures else "nodb"
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In an xdist worker: tell the controller each test's phase, as xdist's loadgroup suffix ("nodeid@db"),
-    and queue the files with the most tests first within a phase (fewer stragglers at the end).
+    """In an xdist worker: the files with the most tests first within each of pytest-django's phases, so the
+    long files are not the last ones handed out.
 
-    trylast: after pytest-django's sort. The new order keeps its phases and each file's own order; it is the
-    same in every worker, as xdist requires."""
+    The order keeps pytest-django's phases and each file's own order, so its stable sort, after this, keeps
+    it; it is the same in every worker, as xdist requires."""
     if _worker_number() is None:
         return
     phases = {item: _phase(item) for item in items}
@@ -148,25 +158,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return PHASES.index(phase), -sizes[(phase, item.nodeid.split("::", 1)[0])], position[item]
 
     items.sort(key=order)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(phases[item]))
-
-
-class PhaseThenFile(LoadScopeScheduling):
-    """Work units of one file's tests of one phase, handed out in the workers' collection order."""
-
-    def __init__(self, config: pytest.Config, log: object = None) -> None:
-        super().__init__(config, log)
-        self.config.option.loadscopereorder = False  # keep the phases in order (the workers sorted by size)
-
-    def _split_scope(self, nodeid: str) -> str:
-        test, _, phase = nodeid.rpartition("@")  # the last "@": parametrize ids may contain one too
-        return f"{phase}:{test.split('::', 1)[0]}"
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
-    """`--dist loadgroup` (pyproject.toml) makes the workers add the suffix; this scheduler reads it."""
-    if config.getvalue("dist") != "loadgroup":
-        return None
-    return PhaseThenFile(config, log)

@@ -15,6 +15,8 @@ def test_redis_database_moves_up_by_the_given_number():
 
 def test_this_process_has_its_own_queue_cache_and_media_root():
     """In worker gwN: broker on Redis database 2N, cache on 2N+1, MEDIA_ROOT of its own; serially: as given."""
+    from config.celery import app
+
     broker_db = int(settings.CELERY_BROKER_URL.rsplit("/", 1)[1])
     cache_db = int(settings.CACHES["default"]["LOCATION"].rsplit("/", 1)[1])
     number = parallel._worker_number()
@@ -24,11 +26,9 @@ def test_this_process_has_its_own_queue_cache_and_media_root():
         assert broker_db == 2 * number  # ./scripts/test.sh gives database 0
         assert Path(settings.MEDIA_ROOT).name.startswith(f"caseweight-media-gw{number}-")
     assert cache_db == broker_db + 1
+    assert app.conf.broker_url == settings.CELERY_BROKER_URL
 
 
-def test_a_work_unit_is_one_phase_of_one_file():
-    split = parallel.PhaseThenFile._split_scope
-    assert split(None, "tests/a.py::test_x@db") == "db:tests/a.py"
-    assert split(None, "tests/a.py::test_x@transactional") == "transactional:tests/a.py"
-    # a parametrize id with an "@" in it: the phase is after the last one
-    assert split(None, "tests/a.py::test_x[tess@example.org]@db") == "db:tests/a.py"
+def test_phases_are_pytest_djangos(request):
+    assert parallel._phase(request.node) == "nodb"
+    assert parallel.PHASES == ("db", "transactional", "nodb")  # its order numbers 0, 1, 2
