@@ -4,6 +4,7 @@
 # whole pytest suite (browser tests and a real Celery worker included). Arguments go to pytest:
 #   ./scripts/test.sh                     everything
 #   ./scripts/test.sh tests/unit -x -q    a subset
+# pytest runs in one process per core (pytest-xdist, at most 4; see pyproject.toml and tests/plugins/parallel.py).
 # Exit code: the first failing check's, else pytest's (5, "no tests collected", counts as a failure).
 # Services are stopped and their data deleted on exit. See docs/operations.md.
 set -euo pipefail

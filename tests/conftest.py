@@ -1,4 +1,5 @@
-"""Shared fixtures. Real-infrastructure fixtures (Celery worker, SMTP sink, Chromium) are in tests/plugins/infra.py."""
+"""Shared fixtures. Real-infrastructure fixtures (Celery worker, SMTP sink, Chromium) are in tests/plugins/infra.py;
+running in parallel (pytest-xdist) in tests/plugins/parallel.py."""
 from datetime import date
 
 import pytest
@@ -7,7 +8,7 @@ from django.contrib.auth.models import Group
 from tests.factories import TeamFactory, UserFactory, WorkerFactory
 from workload.roles import Role
 
-pytest_plugins = ["tests.plugins.infra"]
+pytest_plugins = ["tests.plugins.infra", "tests.plugins.parallel"]
 
 
 @pytest.fixture

@@ -297,6 +297,28 @@ def browser_page(request: pytest.FixtureRequest, chromium_browser: Browser) -> I
             screenshot(page, f"failed-{request.node.name}")
     finally:
         context.close()
+        if base_url is not None:
+            _wait_for_the_server_to_settle()
+
+
+def _wait_for_the_server_to_settle(timeout: float = 10) -> None:
+    """Wait (up to `timeout`) until no other connection to the test database is mid-query or mid-transaction.
+
+    Closing the page does not stop a request the live server is still answering (an htmx call, the live
+    score). Its transaction holds locks table by table, and the flush that ends a transactional test
+    truncates table by table, so the two could deadlock, and PostgreSQL then aborted the flush."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 def axe_check(page: Page, *, options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
