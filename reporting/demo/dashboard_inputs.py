@@ -3,7 +3,8 @@
 - M11–M14 are child-level measures the application cannot compute (REP-14): a numerator and denominator per
   team and month, drawn here around the figures S001 reports (case supervision 46–72 %, ICPC in 15 working days
   33–71 %, CP visits 72–94 %, looked-after visits 85–96 %).
-- The escalations open on the latest snapshot, found by the daily task's own evaluation.
+- The escalations open on the latest snapshot, found by the daily task's own evaluation, and for the older ones
+  the head of service's agreement and the team manager's action plan, through the escalation services.
 - The month-by-month trend rows (M21) in S000's layout: the authority's average caseload, each team type's
   average and "more than N" count at the preset's reporting threshold, and the ASYE rows (12 cases, PERF_2017's
   figure), with one analysis note on the latest month.
@@ -11,10 +12,20 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
+from reporting.escalation_services import escalation_action_plan_record, escalation_decide
 from reporting.escalations import escalations_evaluate
-from reporting.models import ImportedAggregate, MeasureAnalysis, MeasureCode, TrendRow
+from reporting.models import (
+    Escalation,
+    EscalationKind,
+    EscalationState,
+    ImportedAggregate,
+    MeasureAnalysis,
+    MeasureCode,
+    TrendRow,
+)
 from workload.models import CaseloadSnapshot
 
 from .draws import add_months
@@ -58,10 +69,39 @@ class DashboardInputStage(BuildState):
 
     def write_escalations(self) -> None:
         """The escalations the daily task would hold open today, found by the task's own evaluation over the
-        written snapshots (not invented), without emailing anyone."""
+        written snapshots (not invented), without emailing anyone; then what the managers did about the older
+        ones, so the demo's record is one of action, not months of silence."""
         latest = CaseloadSnapshot.objects.order_by("-taken_on").values_list("taken_on", flat=True).first()
         if latest is not None:
             escalations_evaluate(on=latest, notify=False)
+            self.act_on_escalations(latest)
+
+    def act_on_escalations(self, latest) -> None:
+        """Escalations whose action was due more than two weeks before the latest snapshot get, through the
+        same services people use (rules, history and audit): the head of service's agreement (R04) two days
+        before it was due, until six weeks after the latest snapshot, and the team manager's action plan the
+        same day, reviewed two weeks after the latest snapshot. The newer ones stay waiting, so the dashboards
+        and the head of service's list still show work to do."""
+        cutoff = latest - timedelta(days=14)
+        waiting = (Escalation.objects.filter(closed_on__isnull=True, state=EscalationState.OPEN, due_on__lt=cutoff)
+                   .select_related("team__service_area__head_of_service", "worker").order_by("opened_on", "pk"))
+        for escalation in waiting:
+            head = escalation.team.service_area.head_of_service
+            manager = escalation.team.managers.order_by("pk").first()
+            acted = max(escalation.opened_on, escalation.due_on - timedelta(days=2))
+            target, review = latest + timedelta(days=42), latest + timedelta(days=14)
+            if escalation.kind in (EscalationKind.HOS_AGREEMENT, EscalationKind.TEAM_ABOVE_TARGET):
+                if head is None:
+                    continue
+                escalation = escalation_decide(
+                    escalation=escalation, user=head, agree=True, until=target, today=acted,
+                    comment="Agreed while the team's two vacancies are filled; reviewed at each supervision.")
+            if manager is not None:
+                escalation_action_plan_record(
+                    escalation=escalation, user=manager, today=acted, target_on=target, review_on=review,
+                    owner_name=manager.get_full_name() or manager.username,
+                    actions="No new allocations until back under the threshold; two cases to transfer at the "
+                            "next allocation meeting.")
 
     def write_trend_rows(self, *, start) -> None:
         rows = [TrendRow(position=0, measure=MeasureCode.M01, label="Average caseload – authority",

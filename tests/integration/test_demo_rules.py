@@ -232,6 +232,23 @@ def test_stored_hashes_are_the_apps_hash_of_the_stored_rows(demo):
     assert set(ProformaEntry.objects.filter(status=EntryStatus.DRAFT).values_list("content_hash", flat=True)) == {""}
 
 
+def test_older_demo_escalations_were_acted_on_through_the_services_and_newer_ones_wait(demo):
+    """R04: an escalation is not left for months with nobody acting. The older ones carry the head of service's
+    agreement (still in force) and the team manager's action plan, as events; the newest still wait."""
+    from reporting.models import Escalation, EscalationKind, EscalationState
+    from workload.models import CaseloadSnapshot
+
+    latest = CaseloadSnapshot.objects.order_by("-taken_on").values_list("taken_on", flat=True).first()
+    still_open = Escalation.objects.filter(closed_on__isnull=True)
+    assert not still_open.filter(state=EscalationState.OPEN, due_on__lt=latest - timedelta(days=14)).exists()
+    agreed = still_open.filter(kind=EscalationKind.HOS_AGREEMENT, state=EscalationState.AGREED)
+    assert agreed.exists() and all(e.agreed_until > latest for e in agreed)
+    for escalation in agreed:
+        assert {"agreed", "action_plan"} <= set(escalation.events.values_list("action", flat=True))
+        assert escalation.review_on is not None
+    assert still_open.filter(state=EscalationState.OPEN).exists()  # the demo still shows work to do
+
+
 def test_the_people_the_readme_names_are_in_the_demo(demo):
     bell = Worker.objects.get(user__username="sw.samantha.bell")
     old, new = bell.memberships.select_related("team").order_by("start")
