@@ -604,7 +604,9 @@ def values_for(data: MonthData, scope: Scope, team_ids: list[int], thresholds=No
     managers = _manager_workload(pool)
     if managers:
         out.append(pool.value("M22", snapshot=False, value=None, status=OK, detail={"rows": managers},
-                              display=", ".join(f"{m['name']} {fmt(m['points'], 1)}" for m in managers)))
+                              display="; ".join(
+                                  f"{m['name']}: {fmt(m['points'], 1)} points, {m['workers']} "
+                                  f"worker{'' if m['workers'] == 1 else 's'}" for m in managers)))
     else:
         # no rows at all is a month with no data, not a month with no managers
         out.append(pool.blank("M22", NO_DATA if pool.no_rows else EMPTY, snapshot=False, detail={"rows": []}))

@@ -54,6 +54,7 @@ def test_da1_every_measure_equals_the_worked_example(example):
         "Below sustainable": 0, "Sustainable": 2, "Demanding": 0, "High": 2, "Not scored": 2}
     m22 = values["M22", None].detail["rows"]
     assert [(r["name"], r["workers"], r["points"]) for r in m22] == [("TM Example", 4, Decimal("404.000"))]
+    assert values["M22", None].display == "TM Example: 404.0 points, 4 workers"
     for code in ("M11", "M12", "M13", "M14"):
         assert (values[code, None].status, values[code, None].display) == ("no_data", "–")
     assert ("M08", None) not in values  # no care-leaver team in scope
