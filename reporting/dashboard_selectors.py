@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
@@ -29,7 +29,7 @@ from reporting.measures import (
 )
 from reporting.measures.values import EMPTY
 from reporting.models import MeasureCode
-from supervision.models import ProformaEntry
+from supervision.models import EntryStatus, ProformaEntry
 from workload.access import teams_for_user
 from workload.capabilities import can
 from workload.models import CaseloadSnapshot, ServiceArea, Team
@@ -82,18 +82,31 @@ def default_month(*, today: date) -> date:
     return (latest or today).replace(day=1)
 
 
-def team_worker_rows(*, team: Team, month: date, snapshot_on: date | None) -> QuerySet[CaseloadSnapshot]:
-    """The team's workers on the month's snapshot, each with the month's current pro-forma (id, status), for
-    the drill-down to the worker and the entry. One query."""
-    if snapshot_on is None:
-        return CaseloadSnapshot.objects.none()
-    entries = ProformaEntry.objects.current().filter(worker=OuterRef("worker_id"), month=month)
-    return (
-        CaseloadSnapshot.objects.filter(team=team, taken_on=snapshot_on)
-        .select_related("worker")
-        .annotate(entry_id=Subquery(entries.values("pk")[:1]), entry_status=Subquery(entries.values("status")[:1]))
-        .order_by("worker__surname", "worker__first_name", "worker__pk")
+def team_worker_rows(*, team: Team, month: date, snapshot_on: date | None) -> list:
+    """The team's workers the month's figures count, each with the month's current pro-forma (id, status), for
+    the drill-down to the worker and the entry: the rows of the month's snapshot, then the workers with no
+    snapshot in the month counted from their countersigned pro-forma (REPORTS 1.1 "Fallback", marked
+    `from_proforma`), as the measures count them. Two queries."""
+    rows = []
+    if snapshot_on is not None:
+        entries = ProformaEntry.objects.current().filter(worker=OuterRef("worker_id"), month=month)
+        rows = list(
+            CaseloadSnapshot.objects.filter(team=team, taken_on=snapshot_on)
+            .select_related("worker")
+            .annotate(entry_id=Subquery(entries.values("pk")[:1]), entry_status=Subquery(entries.values("status")[:1]))
+            .order_by("worker__surname", "worker__first_name", "worker__pk")
+        )
+    fallback = (
+        ProformaEntry.objects.current().filter(team=team, month=month, status=EntryStatus.COUNTERSIGNED)
+        .exclude(Exists(CaseloadSnapshot.objects.filter(worker_id=OuterRef("worker_id"), taken_on__gte=month,
+                                                        taken_on__lte=month_end(month))))
+        .select_related("worker").order_by("worker__surname", "worker__first_name", "worker__pk")
     )
+    for entry in fallback:
+        entry.entry_id, entry.entry_status, entry.allocated_children = entry.pk, entry.status, entry.children_count
+        entry.from_proforma = True
+        rows.append(entry)
+    return rows
 
 
 # ---------------------------------------------------------------------------------- measure panels

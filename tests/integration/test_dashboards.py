@@ -136,7 +136,24 @@ def test_empty_team_says_no_case_holding_staff_or_no_data_never_zero(client, adm
         "–", "No case-holding staff")
     assert (card(december, "Average caseload").value_text, card(december, "Average caseload").note) == (
         "–", "No data")
-    assert "– No data: no caseload snapshot for this team in December 2024." in text_of(december)
+    assert ("– No data: no caseload snapshot or countersigned pro-forma for this team in December 2024."
+            in text_of(december))
+
+
+def test_team_view_lists_a_worker_counted_from_their_pro_forma(client, example, admin):
+    """REPORTS 1.1 fallback: a worker with no snapshot in the month is counted from their countersigned
+    pro-forma, so the team's list of the workers the figures count shows them too, marked."""
+    from tests.worked_example import entry
+
+    newcomer = WorkerFactory(team=example.da1, first_name="Nia", surname="Newcomer")
+    tm_user = example.da1.managers.first() or UserFactory()
+    entry(newcomer, date(2025, 1, 1), "60", created_by=tm_user, children=7)
+    client.force_login(admin)
+    response = client.get(f"/dashboards/team/{example.da1.pk}/", {"month": "2025-01"})
+    rows = {row.worker.first_name: row for row in response.context["workers"]}
+    assert set(rows) == {"S1", "TM", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "Nia"}
+    assert (rows["Nia"].allocated_children, getattr(rows["W1"], "from_proforma", False)) == (7, False)
+    assert "7 (from the pro-forma: no snapshot this month)" in text_of(response)
 
 
 def test_scope_each_role_and_a_guessed_id_is_404(client, example):
@@ -217,4 +234,4 @@ def test_dashboard_queries_do_not_grow_with_teams_or_workers(client, admin):
     assert large == small
     # the measures read one fixed set of 11 queries for the 12 months of trends and the teams' table together
     # (grouped by month); the rest is the page's own (session, user, navigation, scope, snapshot date)
-    assert small == [24, 24, 25, 21]
+    assert small == [24, 24, 26, 21]
