@@ -48,7 +48,6 @@ from reporting.models import (
     IMPORTED_MEASURES,
     Escalation,
     EscalationKind,
-    EscalationState,
     ImportedAggregate,
     MeasureCode,
 )
@@ -179,8 +178,10 @@ def _escalations(data: MonthInputs) -> dict[tuple, dict[str, int]]:
     aggregates = {}
     for i, day in enumerate(days):
         open_on = Q(opened_on__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-        awaiting = open_on & Q(kind=EscalationKind.HOS_AGREEMENT, agreed_on__isnull=True) & ~Q(
-            state=EscalationState.AGREED)
+        # awaiting the head of service's agreement on that day: none given yet, or the one given had ended
+        # (an agreement lapses at its end date, R04), so a past date counts as it stood then
+        in_force = Q(agreed_on__lte=day) & (Q(agreed_until__isnull=True) | Q(agreed_until__gte=day))
+        awaiting = open_on & Q(kind=EscalationKind.HOS_AGREEMENT) & ~in_force
         sustained = open_on & Q(kind=EscalationKind.SUSTAINED)
         aggregates[f"awaiting_{i}"] = Count("pk", filter=awaiting)
         aggregates[f"sustained_{i}"] = Count("pk", filter=sustained)

@@ -60,6 +60,24 @@ def test_da1_every_measure_equals_the_worked_example(example):
     assert ("M08", None) not in values  # no care-leaver team in scope
 
 
+def test_m18_counts_an_agreement_as_it_stood_on_the_snapshot_date(example):
+    """An agreement given after the snapshot, or one that had already ended by it (R04: it lapses at its end
+    date), leaves the escalation awaiting agreement on that date."""
+    from datetime import date
+
+    from reporting.models import Escalation, EscalationState
+
+    w2, w3 = example.escalations["W2"], example.escalations["W3"]
+    Escalation.objects.filter(pk=w2.pk).update(state=EscalationState.AGREED, agreed_on=date(2025, 2, 3))
+    Escalation.objects.filter(pk=w3.pk).update(state=EscalationState.OPEN, agreed_on=date(2025, 1, 27),
+                                               agreed_until=date(2025, 1, 30))
+    m18 = by_key(measures_for(parse_scope("team:DA1"), [MONTH]))["M18", None]
+    assert (m18.detail["awaiting_agreement"], m18.detail["over_maximum_too_long"]) == (2, 1)
+    Escalation.objects.filter(pk=w2.pk).update(agreed_on=date(2025, 1, 30))  # in force on Fri 31 Jan
+    m18 = by_key(measures_for(parse_scope("team:DA1"), [MONTH]))["M18", None]
+    assert m18.detail["awaiting_agreement"] == 1
+
+
 def test_authority_pools_worker_rows(example):
     values = by_key(measures_for(AUTHORITY, [MONTH]))
     m01 = values["M01", None]
