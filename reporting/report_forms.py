@@ -95,11 +95,14 @@ class CommitteeNarrativeForm(forms.Form):
     """The committee report's three narrative sections (S002 §1–3); each is required."""
 
     background = forms.CharField(label=dict(NARRATIVE_FIELDS)["background"], max_length=8000,
+                                 error_messages={"required": "Write the background: the report cannot be issued without it."},
                                  widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
     main_issues = forms.CharField(label=dict(NARRATIVE_FIELDS)["main_issues"], max_length=8000,
+                                  error_messages={"required": "Write the main issues: the report cannot be issued without them."},
                                   widget=forms.Textarea(attrs={**TEXT, "rows": 8}),
                                   help_text="Printed above the tables of average caseloads and their trend.")
     future_plans = forms.CharField(label=dict(NARRATIVE_FIELDS)["future_plans"], max_length=8000,
+                                   error_messages={"required": "Write the future plans: the report cannot be issued without them."},
                                    widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
 
 

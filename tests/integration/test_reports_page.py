@@ -283,7 +283,7 @@ def test_committee_report_waits_for_its_month_end_and_issues_only_with_its_narra
     blank = client.post(narrative_url, {"background": "", "main_issues": "x" * 8001, "future_plans": "Recruit."})
     assert blank.status_code == 400
     html = blank.content.decode()
-    assert re.search(r'id="error_1_id_background"[^>]*>\s*<strong>This field is required\.', html)
+    assert re.search(r'id="error_1_id_background"[^>]*>\s*<strong>Write the background: the report cannot be issued without it\.', html)
     assert re.search(r'id="error_1_id_main_issues"[^>]*>\s*<strong>Ensure this value has at most 8000 characters',
                      html)
     assert client.post(narrative_url, fields).status_code == 302

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from reporting.models import ReportRun
 from tests.factories_supervision import head_of_service
-from tests.plugins.infra import axe_check, pdf_text
+from tests.plugins.infra import axe_check, pdf_text, screenshot
 from tests.worked_example import build
 
 pytestmark = [pytest.mark.functional, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -52,3 +52,13 @@ def test_build_the_weekly_report_and_watch_it_finish(live_server, browser_page, 
     assert download.value.suggested_filename == "smt-weekly-2025-W05.pdf"
     text = re.sub(r"\s+", " ", pdf_text(download.value.path().read_bytes()))
     assert "Social work caseloads — week ending Fri 31 Jan 2025" in text
+
+    # the committee narrative form: errors beside the fields, accessible, and saved at a phone's width too
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/reports/committee/2025-Q1/narrative/")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("Background: Write the background")
+    assert axe_check(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "committee-narrative-390")
