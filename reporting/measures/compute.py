@@ -682,11 +682,9 @@ def measures_with_teams(scope: Scope, months: Sequence[date], team_ids: Sequence
     return out, {t: values_for(last, Scope("team", t, last.params[t].name), [t]) for t in team_ids if t in last.params}
 
 
-def measures_by_team(team_ids: Sequence[int], month: date,
-                     window: tuple[date, date] | None = None) -> dict[int, list[MeasureValue]]:
-    """Per-team rows of a table: the same queries once for all the teams, then each team's own figures.
-    `window` (first, last day): the snapshot within those days instead of the month's (a week's report)."""
-    data = MonthsData(team_ids, [month], windows={month: window} if window else None).month(month)
+def measures_by_team(team_ids: Sequence[int], month: date) -> dict[int, list[MeasureValue]]:
+    """Per-team rows of a table: the same queries once for all the teams, then each team's own figures."""
+    data = MonthsData(team_ids, [month]).month(month)
     return {
         t: values_for(data, Scope("team", t, data.params[t].name), [t]) for t in team_ids if t in data.params
     }

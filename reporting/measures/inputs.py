@@ -192,10 +192,6 @@ def snapshot_dates_months(team_ids: list[int], months: list[date],
     return out
 
 
-def snapshot_dates(team_ids: list[int], month: date, window: tuple[date, date] | None = None) -> dict[int, date]:
-    return snapshot_dates_months(team_ids, [month], {month: window} if window else None)[month]
-
-
 def pairs_q(dates: dict[date, dict[int, date]]) -> Q:
     """(team, snapshot date) pairs as one OR per distinct date with an IN list of its teams: small to build and
     compile whatever the number of teams (teams of an authority share their snapshot dates)."""
